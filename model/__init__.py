@@ -9,3 +9,8 @@ Python API (DESIGN 4.3)::
 """
 
 __version__ = "0.1.0"
+
+from model.api import run  # noqa: E402
+from model.scenario import load_scenario  # noqa: E402
+
+__all__ = ["__version__", "load_scenario", "run"]

@@ -1,0 +1,35 @@
+"""``tradesim data``: print the baseline dataset with the source of every number."""
+
+from __future__ import annotations
+
+import argparse
+
+import pandas as pd
+
+from model.data import load_baseline
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("data", help="print the baseline dataset with sources",
+                       description="Every number in the FY2024-25 baseline with its confidence "
+                                   "label (F found, F-sec found in a secondary report, D derived, "
+                                   "R recalled/unverified) and source.")
+    p.add_argument("--csv", action="store_true", help="CSV instead of a table")
+    p.add_argument("--section", help="only this section (totals, flow:export, flow:import, "
+                                     "history, energy, us, parameters)")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    table = pd.DataFrame(load_baseline().records())
+    if args.section:
+        table = table[table["section"] == args.section]
+    if args.csv:
+        print(table.to_csv(index=False), end="")
+    else:
+        with pd.option_context("display.max_rows", None, "display.max_colwidth", 90,
+                               "display.width", 200):
+            print(table.to_string(index=False))
+        counts = table["conf"].value_counts().to_dict()
+        print(f"\n{len(table)} numbers: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0

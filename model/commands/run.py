@@ -1,0 +1,62 @@
+"""``tradesim run``: project scenario files and write tables, manifest and plots."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from model.api import run
+from model.errors import InputError
+from model.results import write_comparison, write_result
+from model.scenario import load_scenario
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "run", help="project one or more scenarios and write results",
+        description="Project each SCENARIO file to the end of its horizon and write "
+                    "DIR/<name>/{summary.csv, flows.csv, routes.csv, manifest.json, *.png}. "
+                    "With several scenarios, also DIR/comparison.csv and comparison.png. "
+                    "All files are validated before anything is written.")
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO.toml", type=Path)
+    p.add_argument("--out", type=Path, default=Path("results"), metavar="DIR",
+                   help="output directory (default: results)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="master seed for stochastic parts, recorded in the manifest (default 0)")
+    p.add_argument("--no-plots", action="store_true", help="tables and manifest only")
+    p.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    if args.seed < 0:
+        raise InputError(f"--seed must be >= 0 (got {args.seed})")
+    scenarios = [(load_scenario(path), path) for path in args.scenarios]  # validate all first
+    names = [sc.name for sc, _ in scenarios]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise InputError(f"two scenarios share the name '{dupes[0]}'; names must be unique "
+                         "(set `name = ...` in one file)")
+    if "comparison" in names and len(names) > 1:
+        raise InputError("'comparison' is reserved for the comparison table; rename the scenario")
+    results = [replace(run(sc, seed=args.seed), source_file=str(path)) for sc, path in scenarios]
+    for res in results:
+        dest = write_result(res, args.out, plots=not args.no_plots)
+        if not args.quiet:
+            _report(res, dest)
+    if len(results) > 1:
+        written = write_comparison(results, args.out, plots=not args.no_plots)
+        if not args.quiet:
+            print(f"comparison: {', '.join(str(w) for w in written)}")
+    return 0
+
+
+def _report(res, dest: Path) -> None:
+    s = res.summary.set_index("fiscal_year")
+    first, last = s.index[0], s.index[-1]
+    bad = "" if res.batch.converged.all() else "  WARNING: corridor fixed point did not converge"
+    print(f"{res.scenario.name}: balance {s.loc[first, 'balance_usd_bn']:.2f} ({first}) -> "
+          f"{s.loc[last, 'balance_usd_bn']:.2f} ({last}); total trade "
+          f"{s.loc[last, 'total_trade_usd_bn']:.2f} -> {dest}{bad}", file=sys.stdout)

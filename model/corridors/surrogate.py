@@ -1,0 +1,221 @@
+"""Analytic queueing surrogate of the corridor DES, vectorised over a sample axis.
+
+Each stage is a G/G/c queue. The M/M/c wait uses the Erlang-C formula; the G/G/c wait scales it by
+the Allen-Cunneen factor ``(ca^2 + cs^2) / 2``; the squared CV of the departures feeding the next
+stage follows Whitt's QNA linking equation. A route's mean transit time is the sum of stage waits
+and mean service times, plus, on a seasonal route, the winter wait of the shipments still queued
+when the season closes. A stage at utilisation >= 1 is *saturated*: its wait and the route's transit
+time are ``inf`` and the ``saturated`` flag is set; no finite number is reported for it.
+
+References
+----------
+Erlang-C: e.g. Gross, Shortle, Thompson & Harris (2008), *Fundamentals of Queueing Theory*, 4th
+ed., Eq. (2.30)-(2.31). Allen & Cunneen: Allen (1990), *Probability, Statistics and Queueing
+Theory*, Eq. (6.125). Whitt (1983), "The Queueing Network Analyzer", Bell Syst. Tech. J. 62(9),
+Eq. (39) (departure variability).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from .network import HOURS_PER_YEAR, Route, Stage
+
+
+def erlang_c(servers: np.ndarray | int, load: np.ndarray | float) -> np.ndarray:
+    """Probability that an arrival waits in an M/M/c queue (Erlang-C).
+
+    Parameters
+    ----------
+    servers : c, number of servers (>= 1).
+    load : offered load a = lambda / mu, in Erlangs (>= 0).
+
+    Returns
+    -------
+    ndarray : P(wait > 0); 1.0 where ``a >= c`` (saturated). Computed from the Erlang-B
+    probability ``B = pmf(c; a) / cdf(c; a)`` of a Poisson(a) variable in log form, which is
+    stable for thousands of servers, then ``C = B / (1 - rho (1 - B))`` with ``rho = a / c``.
+    """
+    c = np.asarray(servers, dtype=float)
+    a = np.asarray(load, dtype=float)
+    rho = a / c
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_b = stats.poisson.logpmf(c, a) - stats.poisson.logcdf(c, a)
+    b = np.where(a > 0, np.exp(log_b), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = b / (1.0 - rho * (1.0 - b))
+    return np.where(rho >= 1.0, 1.0, out)
+
+
+def mmc_wait(arrival_rate: np.ndarray, stage: Stage) -> np.ndarray:
+    """Mean M/M/c queueing wait, hours: ``C(c, a) / (c mu - lambda)``; inf when saturated."""
+    lam = np.asarray(arrival_rate, dtype=float)
+    mu = 1.0 / stage.service_mean_hours
+    c = stage.servers
+    slack = c * mu - lam
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = erlang_c(c, lam / mu) / slack
+    return np.where(slack <= 0, np.inf, w)
+
+
+def ggc_wait(arrival_rate: np.ndarray, stage: Stage, ca2: np.ndarray | float) -> np.ndarray:
+    """Mean G/G/c wait, hours, by Allen-Cunneen: M/M/c wait x (ca^2 + cs^2) / 2."""
+    return mmc_wait(arrival_rate, stage) * (np.asarray(ca2) + stage.service_cv ** 2) / 2.0
+
+
+def departure_scv(ca2: np.ndarray, rho: np.ndarray, stage: Stage) -> np.ndarray:
+    """Squared CV of departures (Whitt 1983, Eq. 39), the arrival SCV of the next stage."""
+    cs2 = stage.service_cv ** 2
+    r2 = np.minimum(rho, 1.0) ** 2
+    return 1.0 + (1.0 - r2) * (ca2 - 1.0) + r2 * (cs2 - 1.0) / np.sqrt(stage.servers)
+
+
+@dataclass(frozen=True)
+class RouteTransit:
+    """Surrogate result for one route over N samples.
+
+    ``days`` mean door-to-door transit (inf where saturated); ``saturated`` True where any stage
+    has utilisation >= 1; ``utilisation`` and ``wait_hours`` have shape (stages, N).
+    """
+
+    days: np.ndarray
+    saturated: np.ndarray
+    utilisation: np.ndarray
+    wait_hours: np.ndarray
+
+
+def season_hours(route: Route) -> float:
+    """Hours per year in which the route accepts shipments (its first season, or all year)."""
+    seasonal = [s for s in route.stages if s.open_months is not None]
+    return HOURS_PER_YEAR * (seasonal[0].open_fraction if seasonal else 1.0)
+
+
+def _winter_wait(route: Route, lam: np.ndarray, waits: list[np.ndarray]) -> np.ndarray:
+    """Mean extra hours per shipment from those still queued at a seasonal stage at closing.
+
+    About ``Lq = lambda * Wq`` shipments are waiting when the season closes; each waits the closed
+    months before service. Spread over the season's ``lambda * open_hours`` shipments.
+    """
+    extra = np.zeros_like(lam)
+    for s, wq in zip(route.stages, waits, strict=True):
+        if s.open_months is not None:
+            open_h = HOURS_PER_YEAR * s.open_fraction
+            extra = extra + wq / open_h * (HOURS_PER_YEAR - open_h)
+    return extra
+
+
+def route_transit(route: Route, shipments_per_year: np.ndarray | float, *,
+                  wait_scale: float = 1.0) -> RouteTransit:
+    """Mean transit time of a route at the given load, vectorised over samples.
+
+    Parameters
+    ----------
+    route : the route.
+    shipments_per_year : expected shipments per year, shape (N,) or scalar (>= 0). On a seasonal
+        route they arrive within the season (``season_hours``), as in the DES.
+    wait_scale : calibration factor applied to every queueing wait (1.0 = pure theory).
+
+    Returns
+    -------
+    RouteTransit
+    """
+    n_ship = np.atleast_1d(np.asarray(shipments_per_year, dtype=float))
+    if np.any(~np.isfinite(n_ship)) or np.any(n_ship < 0):
+        raise ValueError(f"shipments_per_year for route {route.name!r} must be finite and >= 0")
+    lam = n_ship / season_hours(route)  # shipments per hour while the route is open
+    ca2 = np.ones_like(lam)  # Poisson arrivals at the first stage
+    waits, utils = [], []
+    for s in route.stages:
+        rho = lam * s.service_mean_hours / s.servers
+        waits.append(ggc_wait(lam, s, ca2) * wait_scale)
+        utils.append(rho)
+        ca2 = departure_scv(ca2, rho, s)
+    hours = route.service_hours() + sum(waits) + _winter_wait(route, lam, waits)
+    util = np.array(utils)
+    saturated = np.any(util >= 1.0, axis=0)
+    days = np.where(saturated, np.inf, hours / 24.0)
+    return RouteTransit(days, saturated, util, np.array(waits))
+
+
+def route_transit_mt(route: Route, tonnes_mt: np.ndarray | float, **kw) -> RouteTransit:
+    """:func:`route_transit` at a load in million tonnes per year."""
+    return route_transit(route, np.asarray(tonnes_mt, float) * 1e6 / route.tonnes_per_shipment,
+                         **kw)
+
+
+def load_for_utilisation(route: Route, utilisation: float) -> float:
+    """Shipments per year that put the route's bottleneck stage at ``utilisation``."""
+    open_h = season_hours(route)
+    return utilisation * min(s.servers * open_h / s.service_mean_hours for s in route.stages)
+
+
+GRID_UTILISATIONS = (0.1, 0.3, 0.5, 0.7, 0.8, 0.9)
+
+
+def _des_mean_days(stats_r: int, st, warmup: int) -> float:
+    """Shipment-weighted mean transit (days) of one route over the years after the warm-up."""
+    n = st.shipments[stats_r, warmup:]
+    d = np.nan_to_num(st.transit_days_mean[stats_r, warmup:])
+    return float((n * d).sum() / n.sum())
+
+
+def error_grid(
+    routes: dict[str, Route],
+    *,
+    utilisations=GRID_UTILISATIONS,
+    years: int = 12,
+    warmup_years: int = 1,
+    replications: int = 2,
+    seed: int = 20261126,
+    wait_scale: dict[str, float] | None = None,
+):
+    """Surrogate vs DES mean transit time across bottleneck utilisations.
+
+    Each (route, utilisation) point runs ``replications`` DES runs of ``years`` years (the first
+    ``warmup_years`` discarded), seeded from ``SeedSequence(seed).spawn``.
+
+    Returns
+    -------
+    pandas.DataFrame with columns ``route, utilisation, shipments_per_year, des_days,
+    surrogate_days, rel_error`` where ``rel_error = surrogate / des - 1``.
+    """
+    import pandas as pd
+
+    from .des import simulate
+
+    scales = wait_scale or {}
+    points = [(name, u) for name in routes for u in utilisations]
+    seeds = np.random.SeedSequence(seed).spawn(len(points))
+    rows = []
+    for (name, u), ss in zip(points, seeds, strict=True):
+        load = load_for_utilisation(routes[name], u)
+        des = []
+        for child in ss.spawn(replications):
+            st = simulate({name: routes[name]}, {name: [load] * years}, range(years),
+                          np.random.default_rng(child))
+            des.append(_des_mean_days(0, st, warmup_years))
+        sur = float(route_transit(routes[name], load, wait_scale=scales.get(name, 1.0)).days[0])
+        d = float(np.mean(des))
+        rows.append((name, u, load, d, sur, sur / d - 1.0))
+    return pd.DataFrame(rows, columns=["route", "utilisation", "shipments_per_year", "des_days",
+                                       "surrogate_days", "rel_error"])
+
+
+def calibrate(routes: dict[str, Route], grid) -> dict[str, float]:
+    """Per-route factor on the queueing waits that best fits the DES (least squares).
+
+    ``grid`` is an :func:`error_grid` table computed with ``wait_scale=None``. The surrogate's
+    queueing part is ``surrogate_days - service days``; the factor k minimises
+    ``sum (k * wait_sur - wait_des)^2`` over the grid points of the route (1.0 if all waits are 0).
+    """
+    out = {}
+    for name, g in grid.groupby("route"):
+        base = routes[name].service_hours() / 24.0
+        ws = g["surrogate_days"].to_numpy() - base
+        wd = g["des_days"].to_numpy() - base
+        den = float(ws @ ws)
+        out[name] = float(ws @ wd / den) if den > 0 else 1.0
+    return out

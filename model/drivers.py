@@ -1,0 +1,276 @@
+"""Scenario -> driver arrays: demand indices, policy trade costs, energy values, route parameters.
+
+Any scalar parameter of the scenario may be a numpy array of shape ``(N,)`` (a sweep's samples,
+set with :func:`model.scenario.with_values`); everything here broadcasts over that sample axis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model import engine
+from model.data import Baseline
+from model.schema import Lever, ScenarioSpec
+
+ROUTED_MODES = ("container", "bulk")
+DEFAULT_FLOW_PARAMS = {"trend": 0.0}  # scenario-only flow parameters
+
+
+def path_values(value, years: np.ndarray, default: float | None = None) -> np.ndarray:
+    """A year path as an array ``(N or 1, Y)``: a number (or sample array), or a step table."""
+    if value is None:
+        value = default
+    if isinstance(value, dict):
+        keys = sorted(value)
+        idx = np.clip(np.searchsorted(keys, years, side="right") - 1, 0, None)
+        return np.array([value[k] for k in keys], dtype=float)[idx][None, :]
+    return np.asarray(value, dtype=float).reshape(-1, 1) * np.ones_like(years, dtype=float)
+
+
+def weight(lever: Lever, years: np.ndarray, delay=0) -> np.ndarray:
+    """Share of the lever's full effect per year, ``(N or 1, Y)``."""
+    return engine.phase_weight(years, np.asarray(lever.start) + delay, lever.phase_in_years)
+
+
+def toward(base, target, w):
+    """Lever arithmetic: ``base + w (target - base)``."""
+    return base + w * (target - base)
+
+
+@dataclass(frozen=True)
+class RouteDrivers:
+    names: tuple[str, ...]
+    capacity: np.ndarray  # (N|1, R, Y) Mt/yr, inf = unlimited
+    days: np.ndarray  # (N|1, R, Y)
+    freight: dict[str, np.ndarray]  # mode -> (N|1, R, Y) US$/t; inf where the mode is not served
+    open_: np.ndarray  # (R, Y) bool
+
+
+@dataclass(frozen=True)
+class Drivers:
+    years: np.ndarray  # (Y,)
+    flow_names: tuple[str, ...]
+    v0: np.ndarray  # (F,) base values
+    is_export: np.ndarray  # (F,) bool
+    is_goods: np.ndarray  # (F,) goods or priced: respond to trade costs
+    energy_value: np.ndarray  # (N|1, F, Y) value of crude/LNG/products (NaN elsewhere)
+    level: np.ndarray  # (N|1, F, Y) demand or volume x price index for goods/priced flows
+    log_policy_cost: np.ndarray  # (N|1, F, Y) ln[(1+tariff)(1+NTB)(1+friction)]
+    elasticity: np.ndarray  # (N|1, F, 1)
+    speed: np.ndarray  # (N|1, 1) partial-adjustment speed
+    diversion: np.ndarray  # (N|1, F, Y) exports diverted from the US
+    mode_index: np.ndarray  # (F,) index into ROUTED_MODES, -1 = not routed
+    usd_per_t: np.ndarray  # (N|1, F, 1)
+    time_cost: np.ndarray  # (N|1, F, 1)
+    routes: RouteDrivers
+
+    @property
+    def n(self) -> int:
+        arrays = (self.energy_value, self.level, self.log_policy_cost, self.elasticity,
+                  self.speed, self.diversion, self.usd_per_t, self.time_cost,
+                  self.routes.capacity, self.routes.days, *self.routes.freight.values())
+        return max(a.shape[0] for a in arrays)
+
+
+def flow_param(sc: ScenarioSpec, base: Baseline, attr: str) -> np.ndarray:
+    """Per-flow parameter ``(N|1, F, 1)``: the scenario's override, else the dataset value."""
+    cols = []
+    for f in base.flows:
+        over = sc.flows.get(f.name)
+        value = getattr(over, attr) if over is not None else None
+        if value is None:
+            value = getattr(f, attr).value if hasattr(f, attr) else DEFAULT_FLOW_PARAMS[attr]
+        cols.append(value)
+    return _stack_flows(cols)
+
+
+def _stack_flows(cols) -> np.ndarray:
+    arrays = [np.asarray(c, dtype=float).reshape(-1) for c in cols]
+    n = max(a.size for a in arrays)
+    return np.stack([np.broadcast_to(a, (n,)) for a in arrays], axis=1)[..., None]
+
+
+def build(sc: ScenarioSpec, base: Baseline) -> Drivers:
+    """All driver arrays for one scenario (and its sample axis)."""
+    years = np.arange(base.base_year, sc.settings.horizon_end + 1)
+    kinds = np.array([f.kind for f in base.flows])
+    is_export = np.array([f.direction == "export" for f in base.flows])
+    is_goods = np.isin(kinds, ("goods", "priced"))
+    v0 = base.column("value")
+    p = base.parameters
+    ex = _default(sc.settings.export_supply_elasticity, p["export_supply_elasticity"].value)
+    adj = np.asarray(_default(sc.settings.adjustment_years, p["adjustment_years"].value), float)
+    return Drivers(
+        years=years, flow_names=base.flow_names, v0=v0, is_export=is_export, is_goods=is_goods,
+        energy_value=_energy(sc, base, years, kinds),
+        level=_level(sc, base, years, kinds, is_export),
+        log_policy_cost=_policy_cost(sc, base, years, kinds, is_export),
+        elasticity=engine.effective_elasticity(flow_param(sc, base, "elasticity"), ex),
+        speed=np.where(adj >= 1.0, 1.0 / np.maximum(adj, 1.0), 1.0).reshape(-1, 1),
+        diversion=_diversion(sc, base, years, is_export, kinds),
+        mode_index=np.array([ROUTED_MODES.index(f.mode) if f.mode in ROUTED_MODES else -1
+                             for f in base.flows]),
+        usd_per_t=flow_param(sc, base, "usd_per_t"),
+        time_cost=flow_param(sc, base, "time_cost"),
+        routes=_routes(sc, years),
+    )
+
+
+def _default(value, fallback):
+    return fallback if value is None else value
+
+
+def _growth_index(rate: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Cumulative index from yearly rates, 1 in the base year: prod_{s<=t, s>base} (1 + r_s)."""
+    factors = np.concatenate([np.ones_like(rate[..., :1]), 1.0 + rate[..., 1:]], axis=-1)
+    return np.cumprod(factors, axis=-1)
+
+
+def _level(sc, base, years, kinds, is_export) -> np.ndarray:
+    """Demand index for goods (Eq. 11); volume x price index for priced flows (Eq. 4)."""
+    m = sc.macro
+    eta = _default(m.income_elasticity, base.parameters["income_elasticity"].value)
+    infl = _growth_index(path_values(m.usd_inflation, years), years)
+    demand = {
+        True: _growth_index(path_values(m.russia_gdp_growth, years), years) ** np.asarray(eta)[..., None] * infl,
+        False: _growth_index(path_values(m.india_gdp_growth, years), years) ** np.asarray(eta)[..., None] * infl,
+    }
+    trend = flow_param(sc, base, "trend")  # (N|1, F, 1)
+    t = (years - base.base_year)[None, None, :]
+    rows = []
+    for i, f in enumerate(base.flows):
+        if f.kind == "priced":
+            rows.append(_priced_index(sc, base, f.name, years))
+        else:
+            rows.append(demand[bool(is_export[i])])
+    level = np.stack(np.broadcast_arrays(*rows), axis=1)
+    return level * (1.0 + trend) ** t
+
+
+def _priced_index(sc, base, name, years) -> np.ndarray:
+    e = base.energy
+    lever, v0, p0 = {
+        "coal": (sc.levers.coal, e["coal_volume_mt"].value, e["coal_price_usd_t"].value),
+        "fertilisers": (sc.levers.fertiliser, e["fertiliser_volume_mt"].value,
+                        e["fertiliser_price_usd_t"].value),
+    }[name]
+    w = weight(lever, years)
+    volume = toward(v0, path_values(lever.volume_mt, years, v0), w)
+    price = toward(p0, path_values(lever.price_usd_t, years, p0), w)
+    return engine.priced_value_bn(volume, price) / engine.priced_value_bn(v0, p0)
+
+
+def oil_paths(sc: ScenarioSpec, base: Baseline, years: np.ndarray):
+    """Russian crude volume (mb/d), Brent and discount (US$/bbl) per year, ``(N|1, Y)`` each."""
+    e, oil = base.energy, sc.levers.oil
+    v0, b0, d0 = (e[k].value for k in ("crude_volume_mbd", "brent_usd_bbl", "urals_discount_usd_bbl"))
+    w = weight(oil, years)
+    if oil.share_of_india_crude is not None:
+        growth = (1.0 + np.asarray(oil.india_crude_growth)[..., None]) ** (years - base.base_year)
+        mt = e["india_crude_imports_mt"].value * growth
+        target = path_values(oil.share_of_india_crude, years) * mt * e["barrels_per_tonne"].value / 365e0
+    else:
+        target = path_values(oil.volume_mbd, years, v0)
+    sanction = toward(1.0, np.asarray(oil.sanctions_multiplier)[..., None], w)
+    volume = toward(v0, target, w) * sanction
+    brent = toward(b0, path_values(oil.brent_usd, years, b0), w)
+    discount = toward(d0, path_values(oil.discount_usd, years, d0), w)
+    return volume, brent, discount, sanction
+
+
+def lng_volume(sc: ScenarioSpec, base: Baseline, years: np.ndarray) -> np.ndarray:
+    """Russian LNG to India, Mt/yr: start level + growth per year, capped; 0 if sanctioned."""
+    lng, v0 = sc.levers.lng, base.energy["lng_volume_mt"].value
+    start = np.asarray(lng.start)[..., None]
+    after = np.clip(years - start, 0, None)
+    target = np.asarray(_default(lng.volume_mt, v0))[..., None] + np.asarray(lng.growth_mt_per_year)[..., None] * after
+    if lng.cap_mt is not None:
+        target = np.minimum(target, np.asarray(lng.cap_mt)[..., None])
+    target = np.clip(target, 0.0, None) * (0.0 if lng.sanctioned else 1.0)
+    return toward(v0, target, weight(lng, years))
+
+
+def _energy(sc, base, years, kinds) -> np.ndarray:
+    """Values of crude (Eq. 2), LNG (Eq. 3) and oil-indexed products, ``(N|1, F, Y)``."""
+    e = base.energy
+    volume, brent, discount, sanction = oil_paths(sc, base, years)
+    v0, b0, d0 = (e[k].value for k in ("crude_volume_mbd", "brent_usd_bbl", "urals_discount_usd_bbl"))
+    valuation = e["crude_value"].value / engine.crude_value_bn(v0, b0, d0)
+    crude = engine.crude_value_bn(volume, brent, discount, valuation)
+    lng = sc.levers.lng
+    p0 = e["lng_price_usd_mmbtu"].value
+    price = toward(p0, path_values(lng.price_usd_mmbtu, years, p0), weight(lng, years))
+    lng_bn = engine.lng_value_bn(lng_volume(sc, base, years), price, e["mmbtu_per_tonne"].value)
+    oil_index = (brent - discount) / (b0 - d0) * sanction
+    rows = []
+    for f in base.flows:
+        rows.append({"crude": crude, "lng": lng_bn,
+                     "oil_indexed": f.value.value * oil_index}.get(f.kind, np.full((1, years.size), np.nan)))
+    return np.stack(np.broadcast_arrays(*rows), axis=1)
+
+
+def _policy_cost(sc, base, years, kinds, is_export) -> np.ndarray:
+    """ln[(1+tariff)(1+NTB)(1+payment friction)] per flow and year (Eq. 6 without transport)."""
+    lv = sc.levers
+    tariff0 = flow_param(sc, base, "tariff")
+    ntb0 = flow_param(sc, base, "ntb_ave")
+    names = base.flow_names
+    covered = np.array([lv.fta.sectors is None or n in lv.fta.sectors for n in names])
+    eaeu = np.asarray(lv.fta.eaeu_tariff_cut, dtype=float).reshape(-1, 1, 1)
+    india = np.asarray(lv.fta.india_tariff_cut, dtype=float).reshape(-1, 1, 1)
+    cut = np.where(is_export[None, :, None], eaeu, india) * covered[None, :, None]
+    tariff = tariff0 * (1.0 - cut * weight(lv.fta, years)[:, None, :])
+    ntb_cut = _stack_flows([lv.ntb.cut.get(n, 0.0) for n in names])
+    w_ntb = weight(lv.ntb, years, lv.ntb.uptake_lag_years)[:, None, :]
+    ntb = ntb0 * (1.0 - ntb_cut * w_ntb)
+    f0 = base.parameters["payment_friction"].value
+    friction = toward(f0, np.asarray(_default(lv.payments.friction, f0))[..., None],
+                      weight(lv.payments, years))[:, None, :]
+    pays = np.isin(kinds, ("goods", "priced"))[None, :, None]
+    return np.log1p(tariff) + np.log1p(ntb) + np.log1p(np.where(pays, friction, 0.0))
+
+
+def _diversion(sc, base, years, is_export, kinds) -> np.ndarray:
+    """Exports diverted from the US to Russia, allocated to non-exempt export goods (Eq. 9)."""
+    us, lever = base.us, sc.levers.us_tariff
+    rate = path_values(lever.rate, years) * weight(lever, years)
+    infl = _growth_index(path_values(sc.macro.usd_inflation, years), years)
+    exposed = us["india_exports_to_us"].value * (1.0 - us["exempt_share"].value) * infl
+    total = engine.us_diversion_bn(
+        exposed, rate, us["base_tariff"].value,
+        _default(lever.us_import_elasticity, us["import_elasticity"].value),
+        np.asarray(_default(lever.diversion_share, us["diversion_share"].value))[..., None])
+    eligible = is_export & (kinds == "goods") & ~np.isin(base.flow_names, lever.exempt)
+    v0 = base.column("value") * eligible
+    share = v0 / v0.sum() if v0.sum() > 0 else v0
+    return total[:, None, :] * share[None, :, None]
+
+
+def _routes(sc: ScenarioSpec, years: np.ndarray) -> RouteDrivers:
+    """Route capacity, days and freight per year (Eq. 10 inputs), INSTC link included."""
+    c = sc.corridors
+    names = tuple(c.routes)
+    opens = np.inf if c.rasht_astara_open is None else c.rasht_astara_open
+    link = (years >= np.asarray(opens, dtype=float)[..., None]).astype(float)  # (N|1, Y)
+    caps, days, freight = [], [], {m: [] for m in ROUTED_MODES}
+    open_ = []
+    for name, r in c.routes.items():
+        cap = path_values(r.capacity_mt, years, np.inf)
+        d = path_values(r.days, years)
+        if name == "instc":
+            cap = cap + link * np.asarray(c.rasht_astara_capacity_mt)[..., None]
+            d = d - link * np.asarray(c.rasht_astara_days_saved)[..., None]
+        if r.season is not None:
+            cap = cap * (r.season[1] - r.season[0] + 1) / 12.0
+        caps.append(cap)
+        days.append(d)
+        for m in ROUTED_MODES:
+            rate = r.freight_usd_per_t.get(m) if m in r.modes else None
+            freight[m].append(path_values(np.inf if rate is None else rate, years))
+        open_.append(years >= (r.opens if r.opens is not None else years[0]))
+    stack = lambda xs: np.stack(np.broadcast_arrays(*xs), axis=1)  # noqa: E731
+    return RouteDrivers(names=names, capacity=stack(caps), days=stack(days),
+                        freight={m: stack(v) for m, v in freight.items()},
+                        open_=np.array(open_))

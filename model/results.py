@@ -1,0 +1,188 @@
+"""Tidy result tables, the manifest, and atomic writing of a result directory.
+
+Columns are declared once here (DESIGN 4.2). A result directory is built in a hidden temporary
+directory next to its destination and renamed into place only when complete, so an interrupted
+run never leaves a ``summary.csv`` that looks finished.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model import __version__
+from model.data import load_baseline
+from model.drivers import ROUTED_MODES
+from model.fiscal import fy_label
+from model.projection import Batch
+from model.scenario import Scenario
+
+SUMMARY_COLUMNS = ["fiscal_year", "exports_usd_bn", "imports_usd_bn", "total_trade_usd_bn",
+                   "balance_usd_bn"]
+FLOW_COLUMNS = ["fiscal_year", "direction", "flow", "value_usd_bn"]
+ROUTE_COLUMNS = ["fiscal_year", "mode", "route", "carried_mt", "share", "transit_days"]
+COMPARISON_COLUMNS = ["scenario", *SUMMARY_COLUMNS]
+
+
+@dataclass(frozen=True)
+class Result:
+    """One scenario's projection: tables (sample ``sample``) plus the full arrays in ``batch``."""
+
+    scenario: Scenario
+    batch: Batch
+    seed: int | None = None
+    source_file: str | None = None
+    sample: int = 0
+
+    @property
+    def years(self) -> list[str]:
+        return [fy_label(int(y)) for y in self.batch.years]
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        b, i = self.batch, self.sample
+        return pd.DataFrame({
+            "fiscal_year": self.years, "exports_usd_bn": b.exports[i],
+            "imports_usd_bn": b.imports[i], "total_trade_usd_bn": b.total[i],
+            "balance_usd_bn": b.balance[i]})[SUMMARY_COLUMNS]
+
+    @property
+    def flows(self) -> pd.DataFrame:
+        b = self.batch
+        rows = [(fy, "export" if b.is_export[f] else "import", name, b.flows[self.sample, f, t])
+                for t, fy in enumerate(self.years) for f, name in enumerate(b.flow_names)]
+        return pd.DataFrame(rows, columns=FLOW_COLUMNS)
+
+    @property
+    def routes(self) -> pd.DataFrame:
+        b, i = self.batch, self.sample
+        rows = []
+        for t, fy in enumerate(self.years):
+            for m, mode in enumerate(ROUTED_MODES):
+                total = b.route_mt[i, m, :, t].sum()
+                for r, route in enumerate(b.route_names):
+                    mt = b.route_mt[i, m, r, t]
+                    rows.append((fy, mode, route, mt, mt / total if total > 0 else 0.0,
+                                 b.route_days[i, r, t]))
+        return pd.DataFrame(rows, columns=ROUTE_COLUMNS)
+
+
+def comparison(results: list[Result]) -> pd.DataFrame:
+    """Summaries of several scenarios stacked, with a ``scenario`` column first."""
+    frames = [r.summary.assign(scenario=r.scenario.name) for r in results]
+    return pd.concat(frames, ignore_index=True)[COMPARISON_COLUMNS]
+
+
+# ------------------------------------------------------------------------------ manifest
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def git_commit() -> str | None:
+    """Commit of the source tree the package runs from, if it is a git checkout."""
+    try:
+        root = Path(__file__).resolve().parent.parent
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
+                             text=True, timeout=5, check=False)
+        return out.stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def manifest(result: Result, files: list[str]) -> dict[str, Any]:
+    """Everything needed to re-run ``result`` exactly (DESIGN 4.2)."""
+    data = resources.files("model.data").joinpath("baseline.toml").read_bytes()
+    return {
+        "scenario_name": result.scenario.name,
+        "scenario_file": result.source_file,
+        "resolved_scenario": result.scenario.model_dump(mode="json"),
+        "seed": result.seed,
+        "package": "tradesim", "version": __version__, "git_commit": git_commit(),
+        "data_vintage": load_baseline().vintage, "data_sha256": _sha256(data),
+        "python": platform.python_version(), "numpy": np.__version__,
+        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "fixed_point": {"iterations": result.batch.iterations.tolist(),
+                        "converged": bool(result.batch.converged.all())},
+        "files": sorted(files),
+    }
+
+
+# ------------------------------------------------------------------------------ atomic writing
+@contextmanager
+def atomic_dir(dest: Path) -> Iterator[Path]:
+    """Yield a temporary directory that replaces ``dest`` only if the block completes."""
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
+    try:
+        yield tmp
+        if dest.exists():
+            old = dest.with_name(f".{dest.name}.old-{os.getpid()}")
+            dest.rename(old)
+            tmp.rename(dest)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(dest)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Write one file via ``write(tmp_path)`` then rename it onto ``path``."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> None:
+    df.to_csv(path, index=False, float_format="%.10g")
+
+
+def write_result(result: Result, out_dir: Path, *, plots: bool = True) -> Path:
+    """Write ``out_dir/<scenario name>/`` atomically: tables, manifest, plots."""
+    dest = Path(out_dir) / result.scenario.name
+    with atomic_dir(dest) as tmp:
+        write_csv(result.summary, tmp / "summary.csv")
+        write_csv(result.flows, tmp / "flows.csv")
+        write_csv(result.routes, tmp / "routes.csv")
+        if plots:
+            from model import plots as p
+            p.save_scenario_plots(result, tmp)
+        files = [f.name for f in tmp.iterdir()] + ["manifest.json"]
+        (tmp / "manifest.json").write_text(json.dumps(manifest(result, files), indent=2) + "\n")
+    return dest
+
+
+def write_comparison(results: list[Result], out_dir: Path, *, plots: bool = True) -> list[Path]:
+    """``comparison.csv`` (and ``comparison.png``) in ``out_dir``, each written atomically."""
+    out_dir = Path(out_dir)
+    table = comparison(results)
+    atomic_write(out_dir / "comparison.csv", lambda p: write_csv(table, p))
+    written = [out_dir / "comparison.csv"]
+    if plots:
+        from model import plots as p
+        atomic_write(out_dir / "comparison.png", lambda path: p.save_comparison(table, path))
+        written.append(out_dir / "comparison.png")
+    return written

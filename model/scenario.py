@@ -1,0 +1,300 @@
+"""Read scenario files: TOML, ``extends`` layering with deep merge, strict validation.
+
+    sc = load_scenario("scenarios/eaeu_fta.toml")   # -> Scenario (frozen, typed)
+
+Any problem raises :class:`model.errors.InputError` naming the file, the key path and what is
+allowed; unknown keys get the nearest valid key suggested.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ValidationError
+
+from model.data import Baseline, load_baseline
+from model.errors import InputError
+from model.fiscal import fy_label
+from model.schema import FlowParams, ScenarioSpec
+
+Scenario = ScenarioSpec
+MAX_EXTENDS_DEPTH = 20
+
+
+# ------------------------------------------------------------------------------ reading files
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Parse one TOML file; every failure becomes an InputError naming the file."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", file=str(path)) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, expected a .toml file", file=str(path)) from None
+    except OSError as err:
+        raise InputError(f"cannot read file ({err.strerror})", file=str(path)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(f"not UTF-8 text (byte {err.start}); scenario files are UTF-8 TOML",
+                         file=str(path)) from None
+    if "\x00" in text:
+        raise InputError("binary file, expected UTF-8 TOML text", file=str(path))
+    if not text.strip():
+        raise InputError("empty file; a scenario needs at least `name` or `extends`",
+                         file=str(path))
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise InputError(f"TOML syntax error: {err}", file=str(path)) from None
+
+
+def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """``over`` on top of ``base``: tables merge key by key, everything else is replaced."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def resolve_extends(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The file's table with its ``extends`` chain merged underneath (relative paths)."""
+    path = Path(path)
+    real = path.resolve()
+    if real in _chain:
+        loop = " -> ".join(p.name for p in (*_chain, real))
+        raise InputError(f"circular extends: {loop}", file=str(path), key="extends")
+    if len(_chain) >= MAX_EXTENDS_DEPTH:
+        raise InputError(f"extends chain deeper than {MAX_EXTENDS_DEPTH}", file=str(path))
+    raw = read_toml(path)
+    parent = raw.pop("extends", None)
+    if parent is None:
+        return raw
+    if not isinstance(parent, str) or not parent:
+        raise InputError("must be a path to another scenario file (a string)", file=str(path),
+                         key="extends")
+    parent_path = path.parent / parent
+    if not parent_path.exists():
+        raise InputError(f"extends '{parent}': file not found ({parent_path})", file=str(path),
+                         key="extends")
+    base = resolve_extends(parent_path, (*_chain, real))
+    base.pop("name", None)  # a child is its own scenario unless it names itself
+    return deep_merge(base, raw)
+
+
+# ------------------------------------------------------------------------------ validation
+def _to_tuples(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _to_tuples(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return tuple(_to_tuples(v) for v in value)
+    return value
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """Candidate types inside Optional/Union/Annotated."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [t for a in typing.get_args(annotation) for t in _unwrap(a)]
+    return [annotation]
+
+
+def _keys_at(loc: tuple[Any, ...]) -> list[str]:
+    """Valid keys of the table at ``loc`` in the schema (for 'did you mean')."""
+    node: Any = ScenarioSpec
+    for part in loc:
+        nxt = None
+        if isinstance(node, type) and issubclass(node, BaseModel):
+            field = node.model_fields.get(str(part))
+            if field is not None:
+                cands = _unwrap(field.annotation)
+                nxt = next((c for c in cands if isinstance(c, type) and issubclass(c, BaseModel)
+                            or typing.get_origin(c) is dict), None)
+        elif typing.get_origin(node) is dict:
+            cands = _unwrap(typing.get_args(node)[1])
+            nxt = next((c for c in cands if isinstance(c, type) and issubclass(c, BaseModel)), None)
+        if nxt is None:
+            return []
+        node = nxt
+    if isinstance(node, type) and issubclass(node, BaseModel):
+        return list(node.model_fields)
+    return []
+
+
+def _describe(err: dict[str, Any]) -> tuple[str, str]:
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and (
+        p.startswith(("function-", "union[", "dict[", "tuple[")) or p in ("float", "int"))))
+    key = ".".join(str(p) for p in loc)
+    if err["type"] == "extra_forbidden":
+        allowed = _keys_at(loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        return key, f"unknown key; {hint}allowed here: {', '.join(allowed) or '(none)'}"
+    value = err.get("input")
+    msg = err["msg"].removeprefix("Value error, ")
+    if isinstance(value, float) and not math.isfinite(value):
+        msg = "must be a finite number (NaN and infinity are not allowed)"
+    shown = repr(value) if not isinstance(value, dict | tuple | list) else type(value).__name__
+    return key, f"{msg} (got {shown})"
+
+
+def validate(raw: Mapping[str, Any], *, file: str | None = None,
+             baseline: Baseline | None = None) -> Scenario:
+    """Validate a resolved scenario table into a frozen :class:`Scenario`."""
+    try:
+        spec = ScenarioSpec.model_validate(_to_tuples(dict(raw)))
+    except ValidationError as exc:
+        errors = exc.errors()
+        key, msg = _describe(errors[0])
+        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+        raise InputError(msg + more, file=file, key=key or None) from None
+    check_semantics(spec, baseline or load_baseline(), file=file)
+    return spec
+
+
+def _check_names(names: Any, allowed: tuple[str, ...], *, file: str | None, key: str) -> None:
+    for name in names:
+        if name not in allowed:
+            close = difflib.get_close_matches(name, allowed, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise InputError(f"unknown flow '{name}'; {hint}allowed: {', '.join(allowed)}",
+                             file=file, key=key)
+
+
+def check_semantics(sc: Scenario, base: Baseline, *, file: str | None = None) -> None:
+    """Checks that need the dataset: flow names, years inside the horizon."""
+    exports = base.names("export")
+    lv = sc.levers
+    _check_names(sc.flows, base.flow_names, file=file, key="flows")
+    _check_names(lv.ntb.cut, exports, file=file, key="levers.ntb.cut")
+    _check_names(lv.us_tariff.exempt, exports, file=file, key="levers.us_tariff.exempt")
+    _check_names(lv.fta.sectors or (), base.flow_names, file=file, key="levers.fta.sectors")
+    end = sc.settings.horizon_end
+    if end <= base.base_year:
+        raise InputError(f"must be after the base year {fy_label(base.base_year)} "
+                         f"(got {fy_label(end)})", file=file, key="settings.horizon_end")
+    for key, value in _walk(sc):
+        if isinstance(value, dict) and value and all(isinstance(k, int) for k in value):
+            bad = [k for k in value if not base.base_year <= k <= end]
+            if bad:
+                raise InputError(f"year {fy_label(bad[0])} is outside the horizon "
+                                 f"{fy_label(base.base_year)}..{fy_label(end)}", file=file, key=key)
+        if key.endswith((".start", ".opens", "rasht_astara_open")) and isinstance(value, int):
+            if not base.base_year < value <= end:
+                raise InputError(f"must be a fiscal year after {fy_label(base.base_year)} and "
+                                 f"no later than {fy_label(end)} (got {value})", file=file, key=key)
+
+
+def _walk(model: BaseModel, prefix: str = ""):
+    """(dotted key, value) for every field, recursing into sections and dicts of sections."""
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        key = f"{prefix}{name}"
+        if isinstance(value, BaseModel):
+            yield from _walk(value, key + ".")
+        elif isinstance(value, dict) and value and all(isinstance(v, BaseModel)
+                                                      for v in value.values()):
+            for k, v in value.items():
+                yield from _walk(v, f"{key}.{k}.")
+        else:
+            yield key, value
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, layer (``extends``) and validate one scenario file."""
+    path = Path(path)
+    raw = resolve_extends(path)
+    raw.setdefault("name", path.stem)
+    return validate(raw, file=str(path))
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of scenario files (``extends`` included) for editors."""
+    schema = ScenarioSpec.model_json_schema()
+    schema["properties"]["extends"] = {"type": "string", "description":
+                                       "path of a scenario this file layers on (deep merge)"}
+    schema["required"] = []
+    schema["title"] = "tradesim scenario"
+    return schema
+
+
+# ------------------------------------------------------------------------------ sweeps
+def _is_numeric(annotation: Any) -> bool:
+    return any(t is float or (typing.get_origin(t) is dict and _is_numeric(
+        typing.get_args(t)[1])) for t in _unwrap(annotation))
+
+
+def numeric_paths(sc: Scenario, base: Baseline | None = None) -> list[str]:
+    """Dotted key paths of every numeric parameter a sweep may vary."""
+    base = base or load_baseline()
+    out: list[str] = []
+
+    def visit(cls: type[BaseModel], prefix: str) -> None:
+        for name, field in cls.model_fields.items():
+            subs = [t for t in _unwrap(field.annotation)
+                    if isinstance(t, type) and issubclass(t, BaseModel)]
+            if subs:
+                visit(subs[0], f"{prefix}{name}.")
+            elif _is_numeric(field.annotation) and name not in ("cut", "freight_usd_per_t"):
+                out.append(f"{prefix}{name}")
+
+    visit(ScenarioSpec, "")
+    out = [p for p in out if not p.startswith(("flows", "corridors.routes"))]
+    out += [f"levers.ntb.cut.{f}" for f in base.names("export")]
+    out += [f"flows.{f}.{p}" for f in base.flow_names for p in (
+        "elasticity", "tariff", "ntb_ave", "trend", "time_cost", "usd_per_t")]
+    for r, route in sc.corridors.routes.items():
+        out += [f"corridors.routes.{r}.days", f"corridors.routes.{r}.capacity_mt"]
+        out += [f"corridors.routes.{r}.freight_usd_per_t.{m}" for m in route.modes]
+    return sorted(out)
+
+
+def check_path(sc: Scenario, path: str, *, file: str | None = None, key: str | None = None) -> None:
+    """Raise InputError (with the nearest valid path) if ``path`` is not sweepable."""
+    valid = numeric_paths(sc)
+    if path not in valid:
+        close = difflib.get_close_matches(path, valid, n=1, cutoff=0.5)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise InputError(f"unknown parameter path '{path}'{hint} "
+                         f"(`tradesim paths` lists all {len(valid)})", file=file, key=key or path)
+
+
+def with_values(sc: Scenario, values: Mapping[str, Any]) -> Scenario:
+    """A copy of ``sc`` with parameters at dotted paths replaced, WITHOUT re-validation.
+
+    Values may be numpy arrays with a sample axis (shape ``(N,)``); the drivers broadcast them.
+    Use :func:`check_path` on user-given paths first.
+    """
+    for path, value in values.items():
+        sc = _set(sc, path.split("."), np.asarray(value, dtype=float) if isinstance(
+            value, np.ndarray | list) else value)
+    return sc
+
+
+def _set(node: Any, parts: list[str], value: Any) -> Any:
+    head, rest = parts[0], parts[1:]
+    if isinstance(node, BaseModel):
+        child = getattr(node, head)
+        if child is None and rest:  # e.g. flows.<name> not yet present
+            raise KeyError(".".join(parts))
+        new = value if not rest else _set(child, rest, value)
+        return node.model_copy(update={head: new})
+    if isinstance(node, dict):
+        if rest:
+            child = node.get(head, FlowParams())
+            return {**node, head: _set(child, rest, value)}
+        return {**node, head: value}
+    raise KeyError(".".join(parts))

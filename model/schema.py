@@ -1,0 +1,224 @@
+"""The scenario schema: one frozen, typed pydantic model per section of a scenario file.
+
+Defaults are "no lever pulled": a scenario that sets nothing reproduces the baseline. Where a
+default is ``None`` the value comes from the baseline dataset (``tradesim data`` lists it with its
+source). Units are in each field's description, which also feeds ``tradesim schema``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from model.fiscal import parse_fy
+
+
+def _fy(value: object) -> object:
+    try:
+        return parse_fy(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as err:
+        raise ValueError(str(err)) from None
+
+
+def _fy_keys(value: object) -> object:
+    if isinstance(value, dict):
+        return {_fy(k): v for k, v in value.items()}
+    return value
+
+
+FY = Annotated[int, BeforeValidator(_fy), Field(ge=2000, le=2100)]
+
+
+def year_path(lo: float, hi: float, unit: str):
+    """A number, or a table fiscal year -> number held until the next entry (a step path)."""
+    value = Annotated[float, Field(ge=lo, le=hi)]
+    return Annotated[
+        value | dict[FY, value],
+        BeforeValidator(_fy_keys),
+        Field(description=f"{unit}; a number, or a table {{\"2026-27\" = x, ...}} held "
+                          f"from each year until the next (allowed {lo}..{hi})"),
+    ]
+
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+YearPath = float | dict[int, float]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False,
+                              arbitrary_types_allowed=True)
+
+
+class Lever(Section):
+    """Every lever starts in a fiscal year and reaches full effect after ``phase_in_years``."""
+
+    start: FY = Field(2025, description="first fiscal year the lever acts (e.g. 2026 or '2026-27')")
+    phase_in_years: int = Field(1, ge=0, le=30,
+                                description="years to full effect (linear ramp; 0 or 1 = at once)")
+
+
+class UsTariff(Lever):
+    rate: year_path(0.0, 10.0, "extra US tariff on Indian goods over the pre-2025 level, "
+                               "fraction (0.5 = 50%)") = 0.0
+    exempt: tuple[str, ...] = Field(("pharma", "electronics"),
+                                    description="export flows exempt from the US tariff")
+    diversion_share: Share | None = Field(None, description="share of India's lost US exports "
+                                                            "redirected to Russia (default: data)")
+    us_import_elasticity: Annotated[float, Field(gt=0, le=20)] | None = None
+
+
+class Fta(Lever):
+    eaeu_tariff_cut: Share = Field(0.0, description="share of the EAEU tariff on Indian goods removed")
+    india_tariff_cut: Share = Field(0.0, description="share of India's tariff on Russian goods removed")
+    sectors: tuple[str, ...] | None = Field(None, description="flows covered (default: all)")
+
+
+class Ntb(Lever):
+    cut: dict[str, Share] = Field(default_factory=dict,
+                                  description="flow -> share of its non-tariff-barrier AVE removed")
+    uptake_lag_years: int = Field(0, ge=0, le=10,
+                                  description="years between removal and exporters' response")
+
+
+class Oil(Lever):
+    volume_mbd: year_path(0.0, 10.0, "Russian crude to India, mb/d") | None = None
+    share_of_india_crude: year_path(0.0, 1.0, "Russia's share of India's crude imports") | None = None
+    india_crude_growth: float = Field(0.0, ge=-0.2, le=0.3,
+                                      description="growth of India's crude imports per year (with share)")
+    brent_usd: year_path(0.0, 500.0, "Brent, US$/bbl") | None = None
+    discount_usd: year_path(-50.0, 100.0, "Urals discount to Brent, US$/bbl") | None = None
+    sanctions_multiplier: Share = Field(1.0, description="volume multiplier from sanctions / pull-back")
+
+    @model_validator(mode="after")
+    def _one_volume(self) -> Oil:
+        if self.volume_mbd is not None and self.share_of_india_crude is not None:
+            raise ValueError("set either volume_mbd or share_of_india_crude, not both")
+        return self
+
+
+class Lng(Lever):
+    volume_mt: Annotated[float, Field(ge=0, le=100)] | None = Field(None, description="Mt/yr at start")
+    growth_mt_per_year: float = Field(0.0, ge=-20, le=50, description="Mt added each year after start")
+    cap_mt: Annotated[float, Field(ge=0, le=100)] | None = Field(None, description="volume cap, Mt/yr")
+    price_usd_mmbtu: year_path(0.0, 100.0, "LNG price, US$/MMBtu") | None = None
+    sanctioned: bool = Field(False, description="Russian LNG to India stops from start")
+
+
+class Bulk(Lever):
+    volume_mt: year_path(0.0, 500.0, "volume, Mt/yr") | None = None
+    price_usd_t: year_path(0.0, 10000.0, "price, US$/t") | None = None
+
+
+class Payments(Lever):
+    friction: Share | None = Field(None, description="settlement cost, share of value (default: data)")
+
+
+class Levers(Section):
+    us_tariff: UsTariff = UsTariff()
+    fta: Fta = Fta()
+    ntb: Ntb = Ntb()
+    oil: Oil = Oil()
+    lng: Lng = Lng()
+    coal: Bulk = Bulk()
+    fertiliser: Bulk = Bulk()
+    payments: Payments = Payments()
+
+
+Mode = Literal["container", "bulk"]
+
+
+class Route(Section):
+    modes: tuple[Mode, ...] = Field(description="cargo modes the route carries")
+    days: float = Field(gt=0, le=365, description="door-to-door transit days")
+    freight_usd_per_t: dict[Mode, Annotated[float, Field(gt=0, le=10000)]]
+    capacity_mt: year_path(1e-6, 1000.0, "India-Russia cargo capacity, Mt/yr") | None = Field(
+        None, description="None = unlimited")
+    season: tuple[Annotated[int, Field(ge=1, le=12)], Annotated[int, Field(ge=1, le=12)]] | None = Field(
+        None, description="[first, last] open month, e.g. [7, 11]; None = all year")
+    opens: FY | None = Field(None, description="first fiscal year the route carries cargo")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Route:
+        if not self.modes:
+            raise ValueError("a route needs at least one mode")
+        missing = [m for m in self.modes if m not in self.freight_usd_per_t]
+        if missing:
+            raise ValueError(f"freight_usd_per_t needs a rate for modes {missing}")
+        if self.season is not None and self.season[1] < self.season[0]:
+            raise ValueError(f"season ends (month {self.season[1]}) before it starts "
+                             f"(month {self.season[0]})")
+        return self
+
+
+def _default_routes() -> dict[str, Route]:
+    # Sources: shared/reference/facts.md section 8; see docs/methodology.md for the derivations.
+    return {
+        # Suez all-sea: 35-40 days (F-sec); $3.85k/box (D) / 14 t per TEU (R) = $275/t
+        "suez": Route(modes=("container", "bulk"), days=40.0,
+                      freight_usd_per_t={"container": 275.0, "bulk": 30.0}),
+        # INSTC: 25-30 days, 30% cheaper (FFFAI 2017, F-sec); India-Russia capacity 0.15 Mt/yr:
+        # 11,000 containers in 2025 (F-sec, all branches) x 14 t (R) -- an upper bound (R)
+        "instc": Route(modes=("container",), days=25.0, freight_usd_per_t={"container": 192.5},
+                       capacity_mt=0.15),
+        # Chennai-Vladivostok: ~24 days (PortNews 2024, F-sec); bulk freight and capacity R
+        "chennai_vladivostok": Route(modes=("bulk",), days=24.0,
+                                     freight_usd_per_t={"bulk": 22.0}, capacity_mt=3.0),
+        # Northern Sea Route: season late Jul-mid Oct (Rosatom, F-sec) ~ Jul-Nov; rest R
+        "nsr": Route(modes=("bulk",), days=35.0, freight_usd_per_t={"bulk": 35.0},
+                     capacity_mt=1.0, season=(7, 11)),
+    }
+
+
+class Corridors(Section):
+    routes: dict[str, Route] = Field(default_factory=_default_routes)
+    rasht_astara_open: FY | None = Field(None, description="fiscal year the Rasht-Astara rail "
+                                         "link opens (None: not within the horizon; D: ~2030 if the "
+                                         "48-month build starts in 2026)")
+    rasht_astara_capacity_mt: float = Field(1.0, ge=0, le=100, description="INSTC capacity the "
+                                            "link adds, Mt/yr of India-Russia cargo (R)")
+    rasht_astara_days_saved: float = Field(3.0, ge=0, le=30, description="transit days saved "
+                                           "when trucking over the gap ends (R)")
+
+
+class Macro(Section):
+    # IMF WEO Oct 2025 / Jan 2026 update (F-sec, facts 10); held at the last value after 2027 (R)
+    india_gdp_growth: year_path(-0.3, 0.3, "India real GDP growth") = Field(
+        default_factory=lambda: {2025: 0.073, 2026: 0.064, 2027: 0.064})
+    russia_gdp_growth: year_path(-0.3, 0.3, "Russia real GDP growth") = Field(
+        default_factory=lambda: {2025: 0.006, 2026: 0.008, 2027: 0.010})
+    usd_inflation: year_path(-0.1, 0.5, "US$ price inflation of traded goods (R: 2%)") = 0.02
+    income_elasticity: float | None = Field(None, ge=0, le=5,
+                                            description="income elasticity of import demand")
+
+
+class FlowParams(Section):
+    elasticity: float | None = Field(None, gt=0, le=50, description="import demand elasticity |Em|")
+    tariff: float | None = Field(None, ge=0, le=10, description="base tariff, fraction (10 = 1000%)")
+    ntb_ave: float | None = Field(None, ge=0, le=10, description="base NTB ad-valorem equivalent")
+    trend: float = Field(0.0, ge=-0.5, le=0.5, description="extra sector growth per year")
+    time_cost: float | None = Field(None, ge=0, le=0.1, description="share of value per day")
+    usd_per_t: float | None = Field(None, gt=0, le=1e7, description="value density, US$/t")
+
+
+class Settings(Section):
+    horizon_end: FY = Field(2034, description="last projected fiscal year (base is 2024-25)")
+    adjustment_years: float | None = Field(None, ge=0, le=30,
+                                           description="partial-adjustment time of trade-cost "
+                                                       "responses (0 = immediate)")
+    export_supply_elasticity: float | None = Field(None, gt=0, le=1000, description="Ex (99 = "
+                                                   "infinite, as in WITS-SMART)")
+
+
+class ScenarioSpec(Section):
+    """A scenario file after ``extends`` is resolved."""
+
+    name: str = Field(description="scenario name (default: file stem)", min_length=1,
+                      pattern=r"^[A-Za-z0-9_.\-]+$")
+    description: str = ""
+    settings: Settings = Settings()
+    macro: Macro = Macro()
+    levers: Levers = Levers()
+    corridors: Corridors = Corridors()
+    flows: dict[str, FlowParams] = Field(default_factory=dict,
+                                         description="per-flow parameter overrides")

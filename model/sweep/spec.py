@@ -1,0 +1,318 @@
+"""The sweep-file schema: a frozen, strictly validated :class:`SweepSpec`.
+
+A sweep file is TOML::
+
+    scenario = "../baseline.toml"        # base scenario, relative to this file
+    method = "montecarlo"                # grid | tornado | montecarlo | sobol | morris
+    sampler = "lhs"                      # montecarlo only: random | lhs | sobol
+    n = 4096                             # samples (montecarlo), base points (sobol, a power of 2),
+                                         # trajectories (morris); not used by grid and tornado
+    seed = 20261126
+    outcomes = ["balance:2029-30", "total_trade:2029-30", "year_100bn", "cumulative_deficit"]
+
+    [parameters."levers.oil.brent_usd"]
+    dist = "triangular"
+    low = 55.0
+    mode = 70.0
+    high = 95.0
+
+    [parameters."flows.pharma.elasticity"]   # no dist: a plain range, uniform
+    low = 2.0
+    high = 6.0
+
+    [[correlations]]
+    params = ["levers.oil.brent_usd", "levers.oil.volume_mbd"]
+    rho = -0.3
+
+Errors are :class:`~model.errors.InputError` naming the file, the key path and what is allowed;
+unknown keys get the nearest valid key suggested.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from model.errors import InputError
+from model.sweep.samplers import Marginal
+
+METHODS = ("grid", "tornado", "montecarlo", "sobol", "morris")
+DISTS = ("uniform", "triangular", "normal", "lognormal", "discrete")
+EVALUATORS = ("model", "toy:ishigami", "toy:linear", "toy:heavy")
+
+# which numeric fields each distribution takes: (required, optional)
+DIST_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "uniform": (("low", "high"), ("swing",)),
+    "triangular": (("low", "mode", "high"), ("swing",)),
+    "normal": (("mean", "sd"), ("low", "high", "swing")),
+    "lognormal": (("median", "sigma"), ("swing",)),
+    "discrete": (("choices",), ("weights", "swing")),
+}
+
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class Parameter(BaseModel):
+    """One swept input: a range (low/high, uniform) or a distribution."""
+
+    model_config = _STRICT
+    dist: Literal["uniform", "triangular", "normal", "lognormal", "discrete"] = "uniform"
+    low: Finite | None = None
+    high: Finite | None = None
+    mode: Finite | None = None
+    mean: Finite | None = None
+    sd: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    median: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    sigma: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    choices: list[Finite] | None = None
+    weights: list[Annotated[float, Field(ge=0, allow_inf_nan=False)]] | None = None
+    swing: tuple[Finite, Finite] | None = None  # tornado low/high; default P10/P90 or low/high
+
+    @model_validator(mode="after")
+    def _fields_match_dist(self) -> Parameter:
+        required, optional = DIST_FIELDS[self.dist]
+        given = {k for k in self.model_fields_set if k != "dist" and getattr(self, k) is not None}
+        missing = [k for k in required if k not in given]
+        if missing:
+            raise ValueError(f"dist {self.dist!r} needs {', '.join(missing)}")
+        extra = sorted(given - set(required) - set(optional))
+        if extra:
+            raise ValueError(
+                f"{', '.join(extra)} not used by dist {self.dist!r} "
+                f"(it takes {', '.join(required + optional)})"
+            )
+        if self.low is not None and self.high is not None and not self.low < self.high:
+            raise ValueError(f"low must be < high (got low={self.low}, high={self.high})")
+        if self.mode is not None and not self.low <= self.mode <= self.high:
+            raise ValueError(f"mode must lie in [low, high] (got {self.mode})")
+        if self.choices is not None:
+            if not self.choices:
+                raise ValueError("choices must not be empty")
+            if self.weights is not None and (
+                len(self.weights) != len(self.choices) or sum(self.weights) <= 0
+            ):
+                raise ValueError("weights must match choices one to one and not all be 0")
+        return self
+
+    def marginal(self) -> Marginal:
+        return Marginal(
+            kind=self.dist, low=self.low, high=self.high, mode=self.mode, mean=self.mean,
+            sd=self.sd, median=self.median, sigma=self.sigma,
+            choices=tuple(self.choices or ()), weights=tuple(self.weights or ()),
+        )
+
+
+class Correlation(BaseModel):
+    model_config = _STRICT
+    params: tuple[str, str]
+    rho: Annotated[float, Field(gt=-1, lt=1)]
+
+
+class GridOptions(BaseModel):
+    model_config = _STRICT
+    levels: Annotated[int, Field(ge=2, le=1000)] = 5
+
+
+class TornadoOptions(BaseModel):
+    model_config = _STRICT
+    quantiles: tuple[Annotated[float, Field(gt=0, lt=1)], Annotated[float, Field(gt=0, lt=1)]] = (
+        0.1, 0.9,
+    )
+
+
+class SobolOptions(BaseModel):
+    model_config = _STRICT
+    bootstrap: Annotated[int, Field(ge=0, le=100_000)] = 999
+    confidence: Annotated[float, Field(gt=0, lt=1)] = 0.95
+
+
+class MorrisOptions(BaseModel):
+    model_config = _STRICT
+    levels: Annotated[int, Field(ge=2, le=100)] = 4
+    confidence: Annotated[float, Field(gt=0, lt=1)] = 0.95
+    resamples: Annotated[int, Field(ge=1, le=100_000)] = 1000
+
+
+class SweepSpec(BaseModel):
+    """A validated sweep. Build with :func:`load_sweep` or ``SweepSpec.model_validate``."""
+
+    model_config = _STRICT
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] = "sweep"
+    description: str = ""
+    scenario: str | None = None
+    evaluator: Literal["model", "toy:ishigami", "toy:linear", "toy:heavy"] = "model"
+    method: Literal["grid", "tornado", "montecarlo", "sobol", "morris"]
+    sampler: Literal["random", "lhs", "sobol"] | None = None
+    n: Annotated[int, Field(gt=0)] | None = None
+    seed: Annotated[int, Field(ge=0)] = 0
+    chunk_size: Annotated[int, Field(gt=0)] | None = None
+    block_size: Annotated[int, Field(ge=16, le=2**20)] = 4096
+    outcomes: Annotated[list[str], Field(min_length=1)]
+    parameters: dict[str, Parameter]
+    correlations: list[Correlation] = []
+    grid: GridOptions = GridOptions()
+    tornado: TornadoOptions = TornadoOptions()
+    sobol: SobolOptions = SobolOptions()
+    morris: MorrisOptions = MorrisOptions()
+
+    @field_validator("parameters")
+    @classmethod
+    def _some_parameters(cls, v: dict[str, Parameter]) -> dict[str, Parameter]:
+        if not v:
+            raise ValueError("give at least one parameter")
+        return v
+
+    @field_validator("block_size")
+    @classmethod
+    def _pow2_block(cls, v: int) -> int:
+        if v & (v - 1):
+            raise ValueError(f"must be a power of two (got {v})")
+        return v
+
+    @model_validator(mode="after")
+    def _method_rules(self) -> SweepSpec:
+        m = self.method
+        if m in ("montecarlo", "sobol", "morris") and self.n is None:
+            raise ValueError(f"method {m!r} needs n")
+        if m in ("grid", "tornado") and self.n is not None:
+            raise ValueError(f"n is not used by method {m!r}; remove it")
+        if self.sampler is not None and m != "montecarlo":
+            raise ValueError(f"sampler applies to method 'montecarlo' only, not {m!r}")
+        if m == "sobol" and self.n & (self.n - 1):
+            lo = 1 << (self.n.bit_length() - 1)
+            raise ValueError(
+                f"sobol needs n to be a power of two (got {self.n}; try {lo} or {lo * 2})"
+            )
+        if m == "montecarlo" and self.sampler == "sobol" and self.n & (self.n - 1):
+            raise ValueError(f"sampler 'sobol' needs n to be a power of two (got {self.n})")
+        if self.correlations and m in ("sobol", "grid", "tornado", "morris"):
+            raise ValueError(
+                f"method {m!r} needs independent inputs: Sobol'/Morris indices and one-at-a-time "
+                "or grid designs are not defined for correlated parameters; remove "
+                "[[correlations]] or use method 'montecarlo'"
+            )
+        if self.evaluator == "model" and self.scenario is None:
+            raise ValueError("scenario is required (path of the base scenario file)")
+        return self
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.parameters)
+
+    @property
+    def effective_sampler(self) -> str:
+        return self.sampler or "lhs"
+
+    def marginals(self) -> list[Marginal]:
+        return [p.marginal() for p in self.parameters.values()]
+
+    def correlation_matrix(self) -> np.ndarray:
+        """The d x d correlation matrix (validated by :func:`check_correlations`)."""
+        idx = {k: i for i, k in enumerate(self.parameters)}
+        c = np.eye(len(idx))
+        for pair in self.correlations:
+            i, j = idx[pair.params[0]], idx[pair.params[1]]
+            c[i, j] = c[j, i] = pair.rho
+        return c
+
+
+# --- loading and error translation ----------------------------------------------------------
+
+
+def _allowed_keys(model: type[BaseModel]) -> list[str]:
+    return list(model.model_fields)
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The pydantic model that owns the key at ``loc`` (to suggest a valid name)."""
+    sub = {"grid": GridOptions, "tornado": TornadoOptions, "sobol": SobolOptions,
+           "morris": MorrisOptions}
+    if len(loc) == 1:
+        return SweepSpec
+    if loc[0] == "parameters" and len(loc) == 3:
+        return Parameter
+    if loc[0] == "correlations" and len(loc) == 3:
+        return Correlation
+    if loc[0] in sub and len(loc) == 2:
+        return sub[loc[0]]
+    return None
+
+
+def _message(err: dict[str, Any]) -> tuple[str, str]:
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in DISTS + ("tuple",)))
+    key = ".".join(f'"{p}"' if isinstance(p, str) and "." in p else str(p) for p in loc)
+    if err["type"] == "extra_forbidden":
+        owner = _model_at(loc)
+        allowed = _allowed_keys(owner) if owner else []
+        near = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        return key, f"unknown key{hint} (allowed: {', '.join(allowed)})"
+    if err["type"] == "missing":
+        return key, "is required"
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "literal_error":
+        msg = msg.replace("Input should be", "must be")
+        return key, f"{msg} (got {err['input']!r})"
+    if "input" in err and not isinstance(err["input"], dict | list):
+        return key, f"{msg} (got {err['input']!r})"
+    return key, msg
+
+
+def parse_sweep(data: dict[str, Any], *, file: str | None = None) -> SweepSpec:
+    """Validate a sweep given as a dict; raise InputError naming file and key."""
+    try:
+        spec = SweepSpec.model_validate(data)
+    except ValidationError as exc:
+        key, msg = _message(exc.errors()[0])
+        more = len(exc.errors()) - 1
+        raise InputError(msg + (f" (and {more} more problem(s))" if more else ""), file=file,
+                         key=key or None) from None
+    check_correlations(spec, file=file)
+    return spec
+
+
+def load_sweep(path: str | Path) -> tuple[SweepSpec, Path]:
+    """Read and validate a sweep file; return the spec and the file's directory."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("no such sweep file", file=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read: {exc}", file=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML: {exc}", file=str(path)) from None
+    data.setdefault("name", re.sub(r"[^A-Za-z0-9_.-]", "_", path.stem) or "sweep")
+    return parse_sweep(data, file=str(path)), path.parent
+
+
+def check_correlations(spec: SweepSpec, *, file: str | None = None) -> None:
+    """Correlation pairs name known, distinct parameters once; the matrix is positive definite."""
+    seen: set[frozenset[str]] = set()
+    for i, pair in enumerate(spec.correlations):
+        key = f"correlations.{i}.params"
+        for p in pair.params:
+            if p not in spec.parameters:
+                near = difflib.get_close_matches(p, spec.names, n=1)
+                hint = f"; did you mean {near[0]!r}?" if near else ""
+                raise InputError(f"{p!r} is not one of the swept parameters{hint}", file=file,
+                                 key=key)
+        if pair.params[0] == pair.params[1] or frozenset(pair.params) in seen:
+            raise InputError("each pair must name two different parameters, once", file=file,
+                             key=key)
+        seen.add(frozenset(pair.params))
+    if spec.correlations:
+        corr = spec.correlation_matrix()
+        eig = np.linalg.eigvalsh(corr)
+        if eig.min() <= 1e-10:
+            raise InputError(
+                "the correlation matrix is not positive definite (smallest eigenvalue "
+                f"{eig.min():.3g}); these correlations cannot hold together — weaken them",
+                file=file, key="correlations")
