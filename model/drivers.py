@@ -31,7 +31,7 @@ def path_values(value, years: np.ndarray, default: float | None = None) -> np.nd
 
 def weight(lever: Lever, years: np.ndarray, delay=0) -> np.ndarray:
     """Share of the lever's full effect per year, ``(N or 1, Y)``."""
-    return engine.phase_weight(years, np.asarray(lever.start) + delay, lever.phase_in_years)
+    return engine.phase_weight(years, np.asarray(lever.start) + delay, lever.ramp_years)
 
 
 def toward(base, target, w):

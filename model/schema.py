@@ -56,6 +56,22 @@ class Lever(Section):
     start: FY = Field(2025, description="first fiscal year the lever acts (e.g. 2026 or '2026-27')")
     phase_in_years: int = Field(1, ge=0, le=30,
                                 description="years to full effect (linear ramp; 0 or 1 = at once)")
+    full_effect: FY | None = Field(None, description="alternative to phase_in_years: the first "
+                                                     "fiscal year at full effect (>= start)")
+
+    @model_validator(mode="after")
+    def _phase_order(self) -> Lever:
+        if self.full_effect is not None and self.full_effect < self.start:
+            raise ValueError(f"phase-in ends (full_effect {self.full_effect}) before it starts "
+                             f"(start {self.start}); full_effect must be >= start")
+        return self
+
+    @property
+    def ramp_years(self):
+        """Years from start to full effect (>= 1)."""
+        if self.full_effect is not None:
+            return self.full_effect - self.start + 1
+        return self.phase_in_years
 
 
 class UsTariff(Lever):

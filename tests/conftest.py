@@ -1,0 +1,38 @@
+"""Shared fixtures: the repo's scenarios, temporary scenario files, the CLI in-process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from model.cli import main as cli_main
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"
+SHIPPED = sorted(p for p in SCENARIOS.glob("*.toml"))
+
+
+@pytest.fixture
+def write_scenario(tmp_path):
+    """Write a scenario file next to a copy of baseline.toml; return its path."""
+    (tmp_path / "baseline.toml").write_text((SCENARIOS / "baseline.toml").read_text())
+
+    def write(text: str, name: str = "test.toml") -> Path:
+        path = tmp_path / name
+        path.write_text(text)
+        return path
+
+    return write
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run the CLI in-process: returns (exit code, stdout, stderr)."""
+
+    def run(*argv: str):
+        code = cli_main([str(a) for a in argv])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
