@@ -1,0 +1,295 @@
+"""``run_sweep``: validate everything, then evaluate in chunks, then analyse and write.
+
+Order matters for "bad input writes nothing": the spec, parameter paths, outcomes, size limits
+and the Dask connection are all checked before the output directory is created.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from model import __version__
+from model.errors import InputError
+from model.sweep import methods, outputs
+from model.sweep.evaluators import TOYS, as_evaluation
+from model.sweep.execute import PATH_LIMIT, ROW_LIMIT, ChunkStore, execute, make_tasks
+from model.sweep.spec import SweepSpec, load_sweep
+
+FORMAT = 1                 # bump when chunk files change meaning
+MAX_HOURS = 24.0           # refuse sweeps estimated to take longer than this
+MAX_BYTES = 4 * 2**30      # refuse sweeps whose in-memory design/tables would exceed this
+TARGET_CHUNKS = 64         # default chunking: about this many checkpoints ...
+MAX_CHUNK = 2**18          # ... of at most this many rows
+PILOT_ROWS = 1024
+
+
+@dataclass
+class SweepResult:
+    """Tables of a finished sweep (also written to ``out_dir`` unless it is None)."""
+
+    name: str
+    method: str
+    out_dir: Path | None
+    samples: pd.DataFrame
+    outcomes: pd.DataFrame
+    quantiles: pd.DataFrame
+    tornado: pd.DataFrame | None = None
+    sobol: pd.DataFrame | None = None
+    morris: pd.DataFrame | None = None
+    manifest: dict = field(default_factory=dict)
+
+
+class _MemoryStore:
+    """ChunkStore stand-in when no output directory is wanted (notebooks)."""
+
+    def __init__(self) -> None:
+        self.chunks: dict[int, dict] = {}
+
+    def write(self, chunk: int, arrays: dict) -> None:
+        self.chunks[chunk] = arrays
+
+    def read_all(self, chunks):
+        return (self.chunks[c] for c in chunks)
+
+
+def make_evaluator(spec: SweepSpec, base_dir: Path, file: str | None) -> Any:
+    if spec.evaluator in TOYS:
+        return TOYS[spec.evaluator]()
+    from model.sweep.model_eval import ModelEvaluator
+
+    path = (base_dir / spec.scenario).resolve()
+    if not path.is_file():
+        raise InputError(f"base scenario {str(path)!r} not found (paths are relative to the "
+                         "sweep file)", file=file, key="scenario")
+    return ModelEvaluator(path, spec.outcomes, file=file)
+
+
+def spec_hash(spec: SweepSpec, evaluator: Any) -> str:
+    fp = evaluator.fingerprint() if hasattr(evaluator, "fingerprint") else repr(evaluator)
+    body = {"format": FORMAT, "evaluator": fp,
+            "spec": spec.model_dump(mode="json", exclude={"chunk_size", "name", "description"})}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _pilot(spec: SweepSpec, evaluator: Any, n_rows: int) -> float:
+    """Seconds per row, timed on up to PILOT_ROWS rows at the medians; checks the outputs."""
+    m = min(n_rows, PILOT_ROWS)
+    med = [float(mg.ppf(np.array([0.5]))[0]) for mg in spec.marginals()]
+    inputs = {k: np.full(m, v) for k, v in zip(spec.names, med, strict=True)}
+    t0 = time.perf_counter()
+    ev = as_evaluation(evaluator(inputs, np.random.default_rng(0)))
+    sec = (time.perf_counter() - t0) / m
+    for o in spec.outcomes:
+        if o not in ev.outcomes or np.shape(ev.outcomes[o]) != (m,):
+            raise RuntimeError(f"evaluator did not return outcome {o!r} with shape ({m},)")
+    return sec
+
+
+def check_size(spec: SweepSpec, n_rows: int, sec_per_row: float, workers: int,
+               file: str | None) -> None:
+    """Refuse, with the estimate, sweeps that would take too long or too much memory."""
+    d, k = len(spec.parameters), len(spec.outcomes)
+    mem = min(n_rows, ROW_LIMIT) * (d + k) * 8 * 3 + PATH_LIMIT * 2 * 12 * 8
+    if methods.materialised(spec):
+        mem += n_rows * d * 8 * 3
+    hours = n_rows * sec_per_row / max(1, workers) / 3600
+    if hours > MAX_HOURS or mem > MAX_BYTES:
+        raise InputError(
+            f"{n_rows:,} model evaluations would take about {hours:,.3g} hours "
+            f"({sec_per_row * 1e6:.3g} µs each on {workers} worker(s)) and need about "
+            f"{mem / 2**30:,.3g} GB of memory; limits are {MAX_HOURS:g} hours and "
+            f"{MAX_BYTES / 2**30:g} GB" + (
+                "; sampler 'random' or 'sobol' streams without holding the design"
+                if methods.materialised(spec) and spec.method == "montecarlo" else "")
+            + "; reduce n (or the grid levels)", file=file, key="n")
+
+
+def default_chunk_size(spec: SweepSpec, n_rows: int) -> int:
+    bs = spec.block_size
+    want = min(max(n_rows // TARGET_CHUNKS, bs), MAX_CHUNK)
+    return -(-want // bs) * bs
+
+
+def _connect(address: str) -> Any:
+    if not address.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
+        raise InputError(f"expected an address like tcp://HOST:PORT (got {address!r})",
+                         key="--dask-address")
+    from distributed import Client
+
+    try:
+        return Client(address, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        raise InputError(f"cannot connect to the Dask scheduler at {address}: {exc}",
+                         key="--dask-address") from None
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                             cwd=Path(__file__).parent, timeout=5)
+        return out.stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def run_sweep(
+    spec: SweepSpec | str | os.PathLike,
+    *,
+    out: str | os.PathLike | None = "results",
+    evaluator: Any = None,
+    workers: int = 1,
+    dask_address: str | None = None,
+    client: Any = None,
+    resume: bool = False,
+    chunk_size: int | None = None,
+    progress: bool | None = None,
+    plots: bool = True,
+    base_dir: str | os.PathLike | None = None,
+) -> SweepResult:
+    """Run a sensitivity/uncertainty sweep and write ``out/<name>/``.
+
+    Parameters
+    ----------
+    spec : a sweep file path or a validated :class:`SweepSpec`.
+    out : output root (``None``: keep everything in memory, no checkpoints).
+    evaluator : callable ``(inputs, rng) -> outcomes``; default from ``spec.evaluator``
+        (the real model on ``spec.scenario`` or a built-in toy).
+    workers : local worker processes (1 = serial in this process).
+    dask_address, client : run chunks on a Dask cluster (an address or a ``distributed.Client``).
+    resume : skip chunks already on disk (the checkpoint must be from the same spec and model).
+    chunk_size : rows per chunk/checkpoint, rounded up to a multiple of ``spec.block_size``;
+        results do not depend on it.
+    progress : progress bar on stderr; default only when stderr is a terminal.
+    base_dir : directory the spec's ``scenario`` is relative to, when ``spec`` is not a file.
+    """
+    file = None
+    if isinstance(spec, SweepSpec):
+        bdir = Path(base_dir or ".")
+    else:
+        file = str(spec)
+        spec, bdir = load_sweep(spec)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InputError(f"must be a whole number >= 1 (got {workers!r})", key="--workers")
+    if chunk_size is not None and (isinstance(chunk_size, bool) or chunk_size < 1):
+        raise InputError(f"must be a whole number >= 1 (got {chunk_size!r})", key="--chunk-size")
+    evaluator = evaluator if evaluator is not None else make_evaluator(spec, bdir, file)
+    if hasattr(evaluator, "validate"):
+        evaluator.validate(spec.names, spec.outcomes, file)
+    n_rows = methods.design_rows(spec)
+    if n_rows > 2**40:
+        check_size(spec, n_rows, 1e-6, workers, file)
+    check_size(spec, n_rows, _pilot(spec, evaluator, n_rows), workers, file)
+
+    digest = spec_hash(spec, evaluator)
+    out_dir = None if out is None else Path(out) / spec.name
+    store = None if out_dir is None else ChunkStore(out_dir / "chunks")
+    header = store.header() if (store and resume) else None
+    if header is not None and header.get("hash") != digest:
+        raise InputError("this checkpoint was written by a different sweep (spec, scenario or "
+                         "model changed); run without --resume to start afresh",
+                         file=str(store.header_path))
+    size = chunk_size or spec.chunk_size
+    if header is not None:
+        if size is not None and -(-size // spec.block_size) * spec.block_size != header[
+                "chunk_size"]:
+            raise InputError(f"the checkpoint uses chunk size {header['chunk_size']}; resume "
+                             "with that size or without --chunk-size", key="--chunk-size")
+        size = header["chunk_size"]
+    size = -(-(size or default_chunk_size(spec, n_rows)) // spec.block_size) * spec.block_size
+    n_chunks = -(-n_rows // size)
+
+    own_client = None
+    if client is None and dask_address is not None:
+        client = own_client = _connect(dask_address)
+    try:
+        design = methods.build_design(spec)
+        kind = "dask" if client is not None else ("processes" if workers > 1 else "serial")
+        if store is None:
+            store, done = _MemoryStore(), set()
+        else:
+            if header is None:
+                store.reset({"hash": digest, "chunk_size": size, "n_rows": n_rows,
+                             "n_chunks": n_chunks, "format": FORMAT})
+            done = store.done(n_chunks)
+        todo = [c for c in range(n_chunks) if c not in done]
+        tasks = make_tasks(design, todo, size, names=tuple(spec.names),
+                           outcomes=tuple(spec.outcomes), evaluator=evaluator, seed=spec.seed,
+                           block_size=spec.block_size)
+        show = sys.stderr.isatty() if progress is None else progress
+        t0 = time.perf_counter()
+        with tqdm(total=n_rows, initial=n_rows - sum(t.stop - t.start for t in tasks),
+                  unit="sample", unit_scale=True, disable=not show, desc=spec.name,
+                  file=sys.stderr) as bar:
+            for chunk, arrays in execute(tasks, kind=kind, workers=workers, client=client):
+                store.write(chunk, arrays)
+                bar.update(min((chunk + 1) * size, n_rows) - chunk * size)
+        elapsed = time.perf_counter() - t0
+    finally:
+        if own_client is not None:
+            own_client.close()
+    return _finish(spec, design, store, n_chunks, out_dir, file=file, digest=digest,
+                   meta={"executor": kind, "workers": workers, "chunk_size": size,
+                         "n_chunks": n_chunks, "resumed_chunks": len(done),
+                         "elapsed_s": round(elapsed, 3)}, plots=plots)
+
+
+def _finish(spec: SweepSpec, design: methods.Design, store: Any, n_chunks: int,
+            out_dir: Path | None, *, file: str | None, digest: str, meta: Mapping,
+            plots: bool) -> SweepResult:
+    c = outputs.collect(store.read_all(range(n_chunks)))
+    samples = outputs.samples_table(c, spec.names)
+    outs = outputs.outcomes_table(c, spec.outcomes)
+    quant = outputs.quantiles_table(c, spec.outcomes)
+    full = len(c.row_index) == design.n_rows
+    tornado = methods.tornado_table(spec, c.X, c.Y) if spec.method == "tornado" else None
+    sobol = methods.sobol_table(spec, c.Y) if spec.method == "sobol" else None
+    morris = methods.morris_table(spec, design.unit, c.Y) if spec.method == "morris" else None
+    manifest = {
+        "sweep": spec.name, "sweep_file": file, "method": spec.method,
+        "spec": spec.model_dump(mode="json"), "seed": spec.seed, "spec_hash": digest,
+        "n_rows": design.n_rows, "recorded_rows": len(c.row_index),
+        "rows_note": "all rows" if full else
+        f"samples/outcomes.csv hold a deterministic hash-selected subset of {len(c.row_index):,}"
+        f" rows (limit {ROW_LIMIT:,}); quantiles from {0 if c.paths is None else len(c.paths):,}"
+        " rows; means over all rows",
+        **meta, "version": __version__, "git_commit": _git_commit(),
+        "python": platform.python_version(), "numpy": np.__version__,
+        "time_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    result = SweepResult(spec.name, spec.method, out_dir, samples, outs, quant, tornado, sobol,
+                         morris, manifest)
+    if out_dir is not None:
+        _write(result, spec, plots)
+    return result
+
+
+def _write(r: SweepResult, spec: SweepSpec, plots: bool) -> None:
+    d = r.out_dir
+    outputs.write_csv(d / "samples.csv", r.samples)
+    outputs.write_csv(d / "outcomes.csv", r.outcomes)
+    outputs.write_csv(d / "quantiles.csv", r.quantiles)
+    for name, df in (("tornado.csv", r.tornado), ("sobol.csv", r.sobol),
+                     ("morris.csv", r.morris)):
+        if df is not None:
+            outputs.write_csv(d / name, df)
+    if plots:
+        r.manifest["plots"] = outputs.write_plots(
+            d, outcomes=spec.outcomes, quantiles=r.quantiles, samples=r.samples,
+            outcome_df=r.outcomes, tornado=r.tornado, sobol=r.sobol, morris=r.morris,
+            scatter=spec.method in ("montecarlo", "sobol", "grid"))
+    outputs.write_json(d / "manifest.json", r.manifest)
