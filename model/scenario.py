@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 import tomllib
 import types
 import typing
@@ -134,9 +135,17 @@ def _keys_at(loc: tuple[Any, ...]) -> list[str]:
     return []
 
 
+_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_TYPE_TAGS = {"float", "int", "bool", "str", "dict", "list", "tuple"}
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Drop pydantic's union/validator tags (``constrained-float``, ``function-after[...]``)."""
+    return tuple(p for p in loc if isinstance(p, int) or (_KEY.match(p) and p not in _TYPE_TAGS))
+
+
 def _describe(err: dict[str, Any]) -> tuple[str, str]:
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and (
-        p.startswith(("function-", "union[", "dict[", "tuple[")) or p in ("float", "int"))))
+    loc = _clean_loc(err["loc"])
     key = ".".join(str(p) for p in loc)
     if err["type"] == "extra_forbidden":
         allowed = _keys_at(loc[:-1])
@@ -146,9 +155,10 @@ def _describe(err: dict[str, Any]) -> tuple[str, str]:
     value = err.get("input")
     msg = err["msg"].removeprefix("Value error, ")
     if isinstance(value, float) and not math.isfinite(value):
-        msg = "must be a finite number (NaN and infinity are not allowed)"
-    shown = repr(value) if not isinstance(value, dict | tuple | list) else type(value).__name__
-    return key, f"{msg} (got {shown})"
+        return key, "must be a finite number (NaN and infinity are not allowed)"
+    if isinstance(value, dict | tuple | list):
+        return key, msg
+    return key, f"{msg} (got {value!r})"
 
 
 def validate(raw: Mapping[str, Any], *, file: str | None = None,
@@ -159,7 +169,8 @@ def validate(raw: Mapping[str, Any], *, file: str | None = None,
     except ValidationError as exc:
         errors = exc.errors()
         key, msg = _describe(errors[0])
-        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+        others = {_clean_loc(e["loc"]) for e in errors} - {_clean_loc(errors[0]["loc"])}
+        more = f" (and {len(others)} more problem(s))" if others else ""
         raise InputError(msg + more, file=file, key=key or None) from None
     check_semantics(spec, baseline or load_baseline(), file=file)
     return spec

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
-from model.fiscal import parse_fy
+from model.fiscal import fy_label, parse_fy
 
 
 def _fy(value: object) -> object:
@@ -27,12 +27,20 @@ def _fy_keys(value: object) -> object:
     return value
 
 
-FY = Annotated[int, BeforeValidator(_fy), Field(ge=2000, le=2100)]
+FY_PATTERN = r"^(FY)?\d{4}(-\d{2}|-\d{4})?$"
+FY = Annotated[
+    int, Field(ge=2000, le=2100), BeforeValidator(_fy),
+    WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 2000, "maximum": 2100},
+                              {"type": "string", "pattern": FY_PATTERN}],
+                    "description": "fiscal year: 2026, '2026-27' or 'FY2026-27'"}),
+]
 
 
-def year_path(lo: float, hi: float, unit: str):
-    """A number, or a table fiscal year -> number held until the next entry (a step path)."""
-    value = Annotated[float, Field(ge=lo, le=hi)]
+def year_path(lo: float, hi: float, unit: str, *, above: bool = False):
+    """A number, or a table fiscal year -> number held until the next entry (a step path).
+
+    ``above=True`` makes ``lo`` exclusive (values must be > lo)."""
+    value = Annotated[float, Field(gt=lo, le=hi) if above else Field(ge=lo, le=hi)]
     return Annotated[
         value | dict[FY, value],
         BeforeValidator(_fy_keys),
@@ -62,8 +70,8 @@ class Lever(Section):
     @model_validator(mode="after")
     def _phase_order(self) -> Lever:
         if self.full_effect is not None and self.full_effect < self.start:
-            raise ValueError(f"phase-in ends (full_effect {self.full_effect}) before it starts "
-                             f"(start {self.start}); full_effect must be >= start")
+            raise ValueError(f"phase-in ends (full_effect {fy_label(self.full_effect)}) before it "
+                             f"starts (start {fy_label(self.start)}); full_effect must be >= start")
         return self
 
     @property
@@ -148,7 +156,7 @@ class Route(Section):
     modes: tuple[Mode, ...] = Field(description="cargo modes the route carries")
     days: float = Field(gt=0, le=365, description="door-to-door transit days")
     freight_usd_per_t: dict[Mode, Annotated[float, Field(gt=0, le=10000)]]
-    capacity_mt: year_path(1e-6, 1000.0, "India-Russia cargo capacity, Mt/yr") | None = Field(
+    capacity_mt: year_path(0.0, 1000.0, "India-Russia cargo capacity, Mt/yr", above=True) | None = Field(
         None, description="None = unlimited")
     season: tuple[Annotated[int, Field(ge=1, le=12)], Annotated[int, Field(ge=1, le=12)]] | None = Field(
         None, description="[first, last] open month, e.g. [7, 11]; None = all year")

@@ -23,7 +23,7 @@ import simpy
 
 from model.fiscal import fy_label
 
-from .network import HOURS_PER_MONTH, HOURS_PER_YEAR, Route, open_month_mask, season_delay
+from .network import HOURS_PER_YEAR, Route, arrival_windows, open_month_mask, season_delay
 
 STATS_COLUMNS = ("route", "fiscal_year", "year", "shipments", "throughput_mt",
                  "transit_days_mean", "transit_days_p95", "backlog", "max_utilisation")
@@ -103,22 +103,6 @@ def draw_service(rng: np.random.Generator, mean: float, cv: float, n: int) -> np
         return rng.exponential(mean, n)
     s2 = np.log1p(cv * cv)  # lognormal with E = mean, CV = cv
     return rng.lognormal(np.log(mean) - 0.5 * s2, np.sqrt(s2), n)
-
-
-def arrival_windows(route: Route) -> list[tuple[int, int]]:
-    """Within-year arrival windows ``[a, b)`` in hours.
-
-    A route without seasons accepts arrivals all year. On a seasonal route shipments are sent only
-    so that they reach the first seasonal stage in its open months: the windows are its open
-    months shifted earlier by the mean service time of the stages before it (whole hours).
-    """
-    for k, stage in enumerate(route.stages):
-        if stage.open_months is not None:
-            lead = int(round(sum(s.service_mean_hours for s in route.stages[:k])))
-            mask = open_month_mask(stage.open_months)
-            return [(j * HOURS_PER_MONTH - lead, (j + 1) * HOURS_PER_MONTH - lead)
-                    for j in range(12) if mask[j]]
-    return [(0, HOURS_PER_YEAR)]
 
 
 def draw_arrivals(rng: np.random.Generator, expected: Sequence[float],

@@ -146,6 +146,21 @@ def season_delay(mask: tuple[bool, ...], t: float) -> float:
     raise ValueError("season mask has no open month")  # unreachable for a validated Stage
 
 
+def _open_intervals(mask: tuple[bool, ...]) -> list[tuple[int, int, bool]]:
+    """Runs of open fiscal months as ``(start_h, end_h, continues_into_next_year)``."""
+    runs, j = [], 0
+    while j < 12:
+        if mask[j]:
+            k = j
+            while k < 12 and mask[k]:
+                k += 1
+            runs.append((j * HOURS_PER_MONTH, k * HOURS_PER_MONTH, k == 12 and mask[0]))
+            j = k
+        else:
+            j += 1
+    return runs
+
+
 @dataclass(frozen=True, slots=True)
 class Route:
     """A route: an ordered chain of stages with its modes, freight and reference transit time.
@@ -344,3 +359,33 @@ def with_capacity(route: Route, capacity_mt: float) -> Route:
         stages.append(Stage(s.name, s.kind, servers, s.service_mean_hours, s.service_cv,
                             s.open_months))
     return Route(route.name, tuple(stages), route.modes, route.freight_usd_per_t, route.base_days)
+
+
+def season_stage(route: Route) -> int | None:
+    """Index of the route's first seasonal stage, or None."""
+    for k, s in enumerate(route.stages):
+        if s.open_months is not None:
+            return k
+    return None
+
+
+def arrival_windows(route: Route) -> list[tuple[int, int]]:
+    """Within-year windows ``[a, b)`` (hours) in which shipments enter the route.
+
+    A route without a season accepts shipments all year. On a seasonal route shippers send cargo
+    so that it reaches the first seasonal stage in its open months: the open months are shifted
+    earlier by the mean service time of the stages before it (the *lead*), and each season's end
+    is pulled in by a further two leads so that few shipments arrive after closing. A window may
+    start before 0 (the previous year) when the season includes April.
+    """
+    k = season_stage(route)
+    if k is None:
+        return [(0, HOURS_PER_YEAR)]
+    lead = int(round(sum(s.service_mean_hours for s in route.stages[:k])))
+    runs = _open_intervals(open_month_mask(route.stages[k].open_months))
+    return [(a - lead, b - lead - (0 if cont else 2 * lead)) for a, b, cont in runs]
+
+
+def window_hours(route: Route) -> float:
+    """Hours per year in which the route accepts shipments (see :func:`arrival_windows`)."""
+    return float(sum(b - a for a, b in arrival_windows(route)))

@@ -3,8 +3,9 @@
 Each stage is a G/G/c queue. The M/M/c wait uses the Erlang-C formula; the G/G/c wait scales it by
 the Allen-Cunneen factor ``(ca^2 + cs^2) / 2``; the squared CV of the departures feeding the next
 stage follows Whitt's QNA linking equation. A route's mean transit time is the sum of stage waits
-and mean service times, plus, on a seasonal route, the winter wait of the shipments still queued
-when the season closes. A stage at utilisation >= 1 is *saturated*: its wait and the route's transit
+and mean service times. A seasonal stage is solved as a periodic M/M/c Markov chain over the year
+(open spell with arrivals, closed spell with the queue frozen), which gives its mean wait including
+the winter wait of shipments still queued at closing. A stage at utilisation >= 1 is *saturated*: its wait and the route's transit
 time are ``inf`` and the ``saturated`` flag is set; no finite number is reported for it.
 
 References
@@ -19,10 +20,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-from scipy import stats
+import functools
 
-from .network import HOURS_PER_YEAR, Route, Stage
+import numpy as np
+from scipy import linalg, stats
+
+from .network import HOURS_PER_YEAR, Route, Stage, window_hours
 
 
 def erlang_c(servers: np.ndarray | int, load: np.ndarray | float) -> np.ndarray:
@@ -87,24 +90,76 @@ class RouteTransit:
     wait_hours: np.ndarray
 
 
-def season_hours(route: Route) -> float:
-    """Hours per year in which the route accepts shipments (its first season, or all year)."""
-    seasonal = [s for s in route.stages if s.open_months is not None]
-    return HOURS_PER_YEAR * (seasonal[0].open_fraction if seasonal else 1.0)
+def _birth_death(k_max: int, lam: float, mu: float, c: int) -> np.ndarray:
+    """Transposed generator (dp/dt = A p) of an M/M/c queue truncated at ``k_max`` in system."""
+    n = np.arange(k_max + 1)
+    up = np.where(n < k_max, lam, 0.0)
+    down = np.minimum(n, c) * mu
+    a = np.diag(-(up + down)) + np.diag(up[:-1], -1) + np.diag(down[1:], 1)
+    return a
 
 
-def _winter_wait(route: Route, lam: np.ndarray, waits: list[np.ndarray]) -> np.ndarray:
-    """Mean extra hours per shipment from those still queued at a seasonal stage at closing.
+def _integral_expm(a: np.ndarray, p: np.ndarray, t: float) -> np.ndarray:
+    """``int_0^t expm(s a) p ds`` from the augmented matrix exponential."""
+    k = a.shape[0]
+    aug = np.zeros((k + 1, k + 1))
+    aug[:k, :k] = a
+    aug[:k, k] = p
+    return linalg.expm(aug * t)[:k, k]
 
-    About ``Lq = lambda * Wq`` shipments are waiting when the season closes; each waits the closed
-    months before service. Spread over the season's ``lambda * open_hours`` shipments.
+
+@functools.lru_cache(maxsize=64)
+def _seasonal_table(c: int, mean_h: float, window_h: float, open_h: float) -> tuple:
+    """Mean wait (hours) at a seasonal M/M/c stage on a grid of utilisations, periodic regime.
+
+    Each year: arrivals at rate lambda for ``window_h`` hours from the opening, then service only
+    until ``open_h``, then a closed spell in which the shipments in service finish and the queue
+    waits. The distribution at opening is the periodic fixed point (power iteration). Mean wait =
+    (queue-hours in the open spell + queue at closing x closed hours) / shipments per year.
     """
-    extra = np.zeros_like(lam)
-    for s, wq in zip(route.stages, waits, strict=True):
-        if s.open_months is not None:
-            open_h = HOURS_PER_YEAR * s.open_fraction
-            extra = extra + wq / open_h * (HOURS_PER_YEAR - open_h)
-    return extra
+    mu = 1.0 / mean_h
+    season_cap = c * mu * open_h
+    k_max = int(min(c + 3 * season_cap + 50, 600))  # truncation; documented cap of 600
+    n = np.arange(k_max + 1)
+    queue = np.maximum(n - c, 0)
+    winter = np.zeros((k_max + 1, k_max + 1))  # n -> (n - c)^+ : those in service leave
+    winter[queue, n] = 1.0
+    drain = linalg.expm(_birth_death(k_max, 0.0, mu, c) * (open_h - window_h))
+    grid = 1.0 - np.geomspace(1.0, 1e-3, 33)  # 0 .. 0.999, dense near 1
+    waits = [0.0]
+    for rho in grid[1:]:
+        lam = rho * c * mu
+        a = _birth_death(k_max, lam, mu, c)
+        grow = linalg.expm(a * window_h)
+        year = winter @ drain @ grow
+        p = np.zeros(k_max + 1)
+        p[0] = 1.0
+        for _ in range(200):
+            p_next = year @ p
+            if np.abs(p_next - p).sum() < 1e-10:
+                break
+            p = p_next
+        p_end = grow @ p
+        q_hours = queue @ _integral_expm(a, p, window_h)
+        q_hours += queue @ _integral_expm(_birth_death(k_max, 0.0, mu, c), p_end,
+                                          open_h - window_h)
+        q_close = queue @ (drain @ p_end)
+        waits.append((q_hours + q_close * (HOURS_PER_YEAR - open_h)) / (lam * window_h))
+    return grid, np.array(waits)
+
+
+def seasonal_wait(arrival_rate: np.ndarray, stage: Stage, window_h: float) -> np.ndarray:
+    """Mean wait (hours) at a seasonal stage, winter backlog included; inf at utilisation >= 1.
+
+    ``arrival_rate`` is per hour during the route's arrival window of ``window_h`` hours. The
+    M/M/c value from the periodic CTMC (:func:`_seasonal_table`) is interpolated in utilisation
+    and scaled by the Allen-Cunneen factor for the stage's service CV (Poisson arrivals).
+    """
+    open_h = HOURS_PER_YEAR * stage.open_fraction
+    grid, waits = _seasonal_table(stage.servers, stage.service_mean_hours, window_h, open_h)
+    rho = np.asarray(arrival_rate, float) * stage.service_mean_hours / stage.servers
+    w = np.interp(rho, grid, waits) * (1.0 + stage.service_cv ** 2) / 2.0
+    return np.where(rho >= 1.0, np.inf, w)
 
 
 def route_transit(route: Route, shipments_per_year: np.ndarray | float, *,
@@ -115,7 +170,7 @@ def route_transit(route: Route, shipments_per_year: np.ndarray | float, *,
     ----------
     route : the route.
     shipments_per_year : expected shipments per year, shape (N,) or scalar (>= 0). On a seasonal
-        route they arrive within the season (``season_hours``), as in the DES.
+        route they arrive within its windows (``network.window_hours``), as in the DES.
     wait_scale : calibration factor applied to every queueing wait (1.0 = pure theory).
 
     Returns
@@ -125,15 +180,19 @@ def route_transit(route: Route, shipments_per_year: np.ndarray | float, *,
     n_ship = np.atleast_1d(np.asarray(shipments_per_year, dtype=float))
     if np.any(~np.isfinite(n_ship)) or np.any(n_ship < 0):
         raise ValueError(f"shipments_per_year for route {route.name!r} must be finite and >= 0")
-    lam = n_ship / season_hours(route)  # shipments per hour while the route is open
+    win = window_hours(route)
+    lam = n_ship / win  # shipments per hour while the route accepts them
     ca2 = np.ones_like(lam)  # Poisson arrivals at the first stage
     waits, utils = [], []
     for s in route.stages:
         rho = lam * s.service_mean_hours / s.servers
-        waits.append(ggc_wait(lam, s, ca2) * wait_scale)
+        if s.open_months is None:
+            waits.append(ggc_wait(lam, s, ca2) * wait_scale)
+        else:
+            waits.append(seasonal_wait(lam, s, win) * wait_scale)
         utils.append(rho)
         ca2 = departure_scv(ca2, rho, s)
-    hours = route.service_hours() + sum(waits) + _winter_wait(route, lam, waits)
+    hours = route.service_hours() + sum(waits)
     util = np.array(utils)
     saturated = np.any(util >= 1.0, axis=0)
     days = np.where(saturated, np.inf, hours / 24.0)
@@ -148,8 +207,8 @@ def route_transit_mt(route: Route, tonnes_mt: np.ndarray | float, **kw) -> Route
 
 def load_for_utilisation(route: Route, utilisation: float) -> float:
     """Shipments per year that put the route's bottleneck stage at ``utilisation``."""
-    open_h = season_hours(route)
-    return utilisation * min(s.servers * open_h / s.service_mean_hours for s in route.stages)
+    win = window_hours(route)
+    return utilisation * min(s.servers * win / s.service_mean_hours for s in route.stages)
 
 
 GRID_UTILISATIONS = (0.1, 0.3, 0.5, 0.7, 0.8, 0.9)

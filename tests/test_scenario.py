@@ -1,0 +1,148 @@
+"""Scenario files: layering, strict validation, clear errors."""
+
+import json
+
+import pytest
+
+from model.errors import InputError
+from model.scenario import deep_merge, json_schema, load_scenario, numeric_paths, with_values
+
+from conftest import SCENARIOS, SHIPPED
+
+BASE = 'extends = "baseline.toml"\n'
+
+
+def test_deep_merge_merges_tables_and_replaces_values():
+    a = {"levers": {"oil": {"start": 2025, "brent_usd": 70}, "lng": {"cap_mt": 5}}, "name": "a"}
+    b = {"levers": {"oil": {"brent_usd": 90}}, "name": "b"}
+    assert deep_merge(a, b) == {"levers": {"oil": {"start": 2025, "brent_usd": 90},
+                                           "lng": {"cap_mt": 5}}, "name": "b"}
+
+
+def test_extends_layers_three_deep(write_scenario):
+    write_scenario(BASE + '[levers.fta]\nstart = 2027\neaeu_tariff_cut = 0.5\n', "mid.toml")
+    top = write_scenario('extends = "mid.toml"\n[levers.fta]\nindia_tariff_cut = 0.4\n', "top.toml")
+    sc = load_scenario(top)
+    assert sc.name == "top"
+    assert (sc.levers.fta.start, sc.levers.fta.eaeu_tariff_cut, sc.levers.fta.india_tariff_cut) == \
+        (2027, 0.5, 0.4)
+    assert sc.settings.horizon_end == 2034  # from baseline.toml
+
+
+def test_fiscal_year_spellings_are_equivalent(write_scenario):
+    a = load_scenario(write_scenario(BASE + '[levers.fta]\nstart = "FY2027-28"\n', "a.toml"))
+    b = load_scenario(write_scenario(BASE + '[levers.fta]\nstart = 2027\n', "b.toml"))
+    assert a.levers.fta.start == b.levers.fta.start == 2027
+
+
+def test_scenario_is_frozen():
+    sc = load_scenario(SCENARIOS / "baseline.toml")
+    with pytest.raises(Exception):
+        sc.levers.oil.sanctions_multiplier = 0.5
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_shipped_scenarios_validate_and_have_a_comment(path):
+    sc = load_scenario(path)
+    assert sc.name == path.stem
+    assert path.read_text().startswith("#"), "each shipped scenario starts with a comment"
+
+
+@pytest.mark.parametrize("text, key, words", [
+    (BASE + "[levers.oil]\nvolum_mbd = 1.0\n", "levers.oil.volum_mbd", "did you mean 'volume_mbd'"),
+    (BASE + "[levrs]\n", "levrs", "did you mean 'levers'"),
+    (BASE + '[levers.oil]\nvolume_mbd = "lots"\n', "levers.oil.volume_mbd", "valid number"),
+    (BASE + "[levers.oil]\nbrent_usd = nan\n", "levers.oil.brent_usd", "finite"),
+    (BASE + "[levers.oil]\nbrent_usd = inf\n", "levers.oil.brent_usd", "finite"),
+    (BASE + "[levers.oil]\nbrent_usd = true\n", "levers.oil.brent_usd", "valid number"),
+    (BASE + "[flows.pharma]\ntariff = 10.5\n", "flows.pharma.tariff", "less than or equal to 10"),
+    (BASE + "[levers.oil]\nvolume_mbd = -1.0\n", "levers.oil.volume_mbd", "greater than or equal to 0"),
+    (BASE + "[levers.fta]\neaeu_tariff_cut = 1.5\n", "levers.fta.eaeu_tariff_cut", "less than or equal to 1"),
+    (BASE + '[levers.fta]\nstart = 2028\nfull_effect = 2026\n', "levers.fta", "before it starts"),
+    (BASE + '[levers.fta]\nstart = "2028-30"\n', "levers.fta.start", "not a fiscal year"),
+    (BASE + "[levers.fta]\nstart = 2050\n", "levers.fta.start", "no later than"),
+    (BASE + '[levers.oil]\nvolume_mbd = { "2040-41" = 1.0 }\n', "levers.oil.volume_mbd", "outside the horizon"),
+    (BASE + "[levers.ntb]\ncut = { pharmaa = 0.5 }\n", "levers.ntb.cut", "did you mean 'pharma'"),
+    (BASE + "[flows.crud]\nelasticity = 2.0\n", "flows", "did you mean 'crude'"),
+    (BASE + "[levers.oil]\nvolume_mbd = 1.0\nshare_of_india_crude = 0.3\n", "levers.oil", "not both"),
+    (BASE + '[corridors.routes.instc]\nmodes = ["container"]\ndays = 25.0\n'
+            'freight_usd_per_t = { container = 192.5 }\ncapacity_mt = -1.0\n',
+     "corridors.routes.instc.capacity_mt", "greater than 0"),
+    (BASE + '[corridors.routes.nsr]\nmodes = ["bulk"]\ndays = 35.0\n'
+            'freight_usd_per_t = { bulk = 35.0 }\nseason = [11, 7]\n', "corridors.routes.nsr",
+     "before it starts"),
+    (BASE + '[corridors.routes.x]\nmodes = ["rail"]\ndays = 5.0\nfreight_usd_per_t = {}\n',
+     "corridors.routes.x.modes.0", "container"),
+    (BASE + "[settings]\nhorizon_end = 2024\n", "settings.horizon_end", "after the base year"),
+    (BASE + "name = \"bad name!\"\n", "name", "pattern"),
+])
+def test_bad_values_name_key_and_rule(write_scenario, text, key, words):
+    path = write_scenario(text)
+    with pytest.raises(InputError) as exc:
+        load_scenario(path)
+    assert exc.value.key == key
+    assert words in exc.value.message
+    assert str(path) in exc.value.render()
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"", "empty file"),
+    (b"name = \n", "TOML syntax error"),
+    (b"\xff\xfe\x00garbage", "not UTF-8"),
+    (b"name = \"a\"\x00\x01\x02", "binary"),
+])
+def test_unreadable_files(tmp_path, content, words):
+    path = tmp_path / "bad.toml"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=words):
+        load_scenario(path)
+
+
+def test_missing_file_and_missing_parent(write_scenario, tmp_path):
+    with pytest.raises(InputError, match="file not found"):
+        load_scenario(tmp_path / "nope.toml")
+    path = write_scenario('extends = "gone.toml"\n')
+    with pytest.raises(InputError, match="gone.toml") as exc:
+        load_scenario(path)
+    assert exc.value.key == "extends"
+
+
+def test_circular_extends(write_scenario):
+    write_scenario('extends = "b.toml"\n', "a.toml")
+    b = write_scenario('extends = "a.toml"\n', "b.toml")
+    with pytest.raises(InputError, match="circular extends"):
+        load_scenario(b)
+    self_loop = write_scenario('extends = "self.toml"\n', "self.toml")
+    with pytest.raises(InputError, match="circular"):
+        load_scenario(self_loop)
+
+
+def test_json_schema_is_valid_json_with_sections():
+    schema = json.loads(json.dumps(json_schema()))
+    assert {"levers", "corridors", "macro", "flows", "extends"} <= set(schema["properties"])
+    import jsonschema
+
+    jsonschema.Draft202012Validator.check_schema(schema)
+
+
+def test_numeric_paths_and_with_values():
+    import numpy as np
+
+    sc = load_scenario(SCENARIOS / "baseline.toml")
+    paths = numeric_paths(sc)
+    for p in ("levers.oil.brent_usd", "levers.ntb.cut.pharma", "flows.marine.elasticity",
+              "corridors.routes.instc.capacity_mt", "macro.india_gdp_growth"):
+        assert p in paths
+    new = with_values(sc, {"levers.oil.brent_usd": np.array([60.0, 90.0]),
+                           "flows.marine.elasticity": 2.0})
+    assert new.flows["marine"].elasticity == 2.0
+    assert sc.flows == {}  # the original is untouched
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_shipped_scenarios_pass_the_json_schema(path):
+    import jsonschema
+
+    from model.scenario import resolve_extends
+
+    jsonschema.validate(resolve_extends(path), json_schema())
