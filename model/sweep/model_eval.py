@@ -1,0 +1,92 @@
+"""Binding of the trade model to the sweep evaluator interface.
+
+Outcome names (DESIGN 3.6), fiscal years as ``2029-30``, ``2029`` or ``FY2029-30``:
+
+* ``balance:FY``, ``total_trade:FY``, ``exports:FY``, ``imports:FY`` -- US$ bn in that year;
+* ``year_100bn`` -- first fiscal start year with total trade >= 100 (``-1`` = never);
+* ``cumulative_deficit`` -- minus the balance summed over the projected years (after the base).
+
+Every evaluation also returns the yearly balance and total-trade paths for quantiles/fan charts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from model import __version__, outcomes
+from model.errors import InputError
+from model.fiscal import fy_label, parse_fy
+from model.projection import run_batch
+from model.scenario import Scenario, check_path, load_scenario
+from model.sweep.evaluators import Evaluation
+
+YEARLY = {"balance": "balance", "total_trade": "total", "exports": "exports",
+          "imports": "imports"}
+SCALARS = ("year_100bn", "cumulative_deficit")
+TARGET_BN = 100.0
+
+
+def parse_outcome(name: str) -> tuple[str, int | None]:
+    """``"balance:2029-30" -> ("balance", 2029)``; ``"year_100bn" -> ("year_100bn", None)``."""
+    metric, _, year = name.partition(":")
+    if metric in SCALARS and not year:
+        return metric, None
+    if metric in YEARLY and year:
+        return metric, parse_fy(year)
+    raise ValueError(name)
+
+
+class ModelEvaluator:
+    """``(inputs, rng) -> Evaluation`` for one base scenario and a list of outcome names."""
+
+    def __init__(self, scenario: str | Path | Scenario, outcome_names: Sequence[str], *,
+                 file: str | None = None):
+        self.scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        self.outcome_names = tuple(outcome_names)
+        self.years = run_batch(self.scenario).years
+        self._parsed = {o: self._parse(o, file) for o in self.outcome_names}
+
+    def _parse(self, name: str, file: str | None) -> tuple[str, int | None]:
+        try:
+            metric, year = parse_outcome(name)
+        except ValueError:
+            raise InputError(
+                f"unknown outcome {name!r}; allowed: " + ", ".join(
+                    [f"{m}:FY" for m in YEARLY] + list(SCALARS)) + " (FY like 2029-30)",
+                file=file, key="outcomes") from None
+        if year is not None and year not in self.years:
+            raise InputError(f"year of {name!r} is outside the horizon {fy_label(self.years[0])}"
+                             f"..{fy_label(self.years[-1])}", file=file, key="outcomes")
+        return metric, year
+
+    def validate(self, parameters: Sequence[str], outcome_names: Sequence[str],
+                 file: str | None = None) -> None:
+        for p in parameters:
+            check_path(self.scenario, p, file=file, key=f"parameters.{p}")
+        for o in outcome_names:
+            self._parse(o, file)
+
+    def fingerprint(self) -> str:
+        body = f"{__version__}\n{self.scenario.model_dump_json()}"
+        return hashlib.sha256(body.encode()).hexdigest()
+
+    def __call__(self, inputs: dict[str, np.ndarray], rng: np.random.Generator) -> Evaluation:
+        batch = run_batch(self.scenario, inputs or None, rng=rng)
+        years = batch.years
+        paths = {"balance": batch.balance, "total": batch.total}
+        out = {}
+        for name, (metric, year) in self._parsed.items():
+            if metric == "year_100bn":
+                out[name] = outcomes.first_year_reaching(paths["total"], years, TARGET_BN)
+            elif metric == "cumulative_deficit":
+                out[name] = -outcomes.cumulative(paths["balance"], years)
+            else:
+                arr = paths.get(YEARLY[metric])
+                arr = getattr(batch, YEARLY[metric]) if arr is None else arr
+                out[name] = outcomes.at_year(arr, years, year)
+        return Evaluation(outcomes=out, paths={"balance": paths["balance"],
+                                               "total_trade": paths["total"]}, years=years)
