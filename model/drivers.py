@@ -30,8 +30,10 @@ def path_values(value, years: np.ndarray, default: float | None = None) -> np.nd
 
 
 def weight(lever: Lever, years: np.ndarray, delay=0) -> np.ndarray:
-    """Share of the lever's full effect per year, ``(N or 1, Y)``."""
-    return engine.phase_weight(years, np.asarray(lever.start) + delay, lever.ramp_years)
+    """Share of the lever's full effect per year, ``(N or 1, Y)``; ``years[0]`` is the base."""
+    base_year = int(years[0])
+    return engine.phase_weight(years, np.asarray(lever.start_year(base_year)) + delay,
+                               lever.ramp_years(base_year))
 
 
 def toward(base, target, w):
@@ -149,13 +151,19 @@ def _level(sc, base, years, kinds, is_export) -> np.ndarray:
     return level * (1.0 + trend) ** t
 
 
+# priced flow -> (lever name, dataset volume key, dataset price key)
+PRICED = {
+    "coal": ("coal", "coal_volume_mt", "coal_price_usd_t"),
+    "fertilisers": ("fertiliser", "fertiliser_volume_mt", "fertiliser_price_usd_t"),
+    "vegetable_oils": ("vegetable_oil", "vegetable_oil_volume_mt", "vegetable_oil_price_usd_t"),
+}
+
+
 def _priced_index(sc, base, name, years) -> np.ndarray:
-    e = base.energy
-    lever, v0, p0 = {
-        "coal": (sc.levers.coal, e["coal_volume_mt"].value, e["coal_price_usd_t"].value),
-        "fertilisers": (sc.levers.fertiliser, e["fertiliser_volume_mt"].value,
-                        e["fertiliser_price_usd_t"].value),
-    }[name]
+    """Volume x price relative to the base year for a priced flow (Eq. 4)."""
+    lever_name, vol_key, price_key = PRICED[name]
+    lever = getattr(sc.levers, lever_name)
+    v0, p0 = base.energy[vol_key].value, base.energy[price_key].value
     w = weight(lever, years)
     volume = toward(v0, path_values(lever.volume_mt, years, v0), w)
     price = toward(p0, path_values(lever.price_usd_t, years, p0), w)
@@ -183,7 +191,7 @@ def oil_paths(sc: ScenarioSpec, base: Baseline, years: np.ndarray):
 def lng_volume(sc: ScenarioSpec, base: Baseline, years: np.ndarray) -> np.ndarray:
     """Russian LNG to India, Mt/yr: start level + growth per year, capped; 0 if sanctioned."""
     lng, v0 = sc.levers.lng, base.energy["lng_volume_mt"].value
-    start = np.asarray(lng.start)[..., None]
+    start = np.asarray(lng.start_year(int(years[0])))[..., None]
     after = np.clip(years - start, 0, None)
     target = np.asarray(_default(lng.volume_mt, v0))[..., None] + np.asarray(lng.growth_mt_per_year)[..., None] * after
     if lng.cap_mt is not None:

@@ -62,7 +62,7 @@ def run_batch(scenario: Scenario, overrides: Mapping[str, np.ndarray] | None = N
     ``rng`` is accepted for the stochastic corridor model; the default (capacity-limited route
     assignment) is deterministic and does not use it.
     """
-    base = baseline or load_baseline()
+    base = baseline or load_baseline(scenario.settings.dataset)
     sc = with_values(scenario, overrides) if overrides else scenario
     return project(build(sc, base))
 

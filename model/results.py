@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from model import __version__
-from model.data import load_baseline
+from model.data import DATASETS, load_baseline
 from model.drivers import ROUTED_MODES
 from model.fiscal import fy_label
 from model.projection import Batch
@@ -106,14 +106,16 @@ def git_commit() -> str | None:
 
 def manifest(result: Result, files: list[str]) -> dict[str, Any]:
     """Everything needed to re-run ``result`` exactly (DESIGN 4.2)."""
-    data = resources.files("model.data").joinpath("baseline.toml").read_bytes()
+    dataset = result.scenario.settings.dataset
+    data = resources.files("model.data").joinpath(DATASETS[dataset]).read_bytes()
     return {
         "scenario_name": result.scenario.name,
         "scenario_file": result.source_file,
         "resolved_scenario": result.scenario.model_dump(mode="json"),
         "seed": result.seed,
         "package": "tradesim", "version": __version__, "git_commit": git_commit(),
-        "data_vintage": load_baseline().vintage, "data_sha256": _sha256(data),
+        "dataset": dataset, "data_vintage": load_baseline(dataset).vintage,
+        "data_sha256": _sha256(data),
         "python": platform.python_version(), "numpy": np.__version__,
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "fixed_point": {"iterations": result.batch.iterations.tolist(),

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from model.data import Baseline, load_baseline
+from model.data import DATASETS, Baseline, load_baseline
 from model.errors import InputError
 from model.fiscal import fy_label
 from model.schema import FlowParams, ScenarioSpec
@@ -172,7 +172,12 @@ def validate(raw: Mapping[str, Any], *, file: str | None = None,
         others = {_clean_loc(e["loc"]) for e in errors} - {_clean_loc(errors[0]["loc"])}
         more = f" (and {len(others)} more problem(s))" if others else ""
         raise InputError(msg + more, file=file, key=key or None) from None
-    check_semantics(spec, baseline or load_baseline(), file=file)
+    if baseline is None:
+        if spec.settings.dataset not in DATASETS:
+            raise InputError(f"unknown dataset '{spec.settings.dataset}'; allowed: "
+                             f"{', '.join(DATASETS)}", file=file, key="settings.dataset")
+        baseline = load_baseline(spec.settings.dataset)
+    check_semantics(spec, baseline, file=file)
     return spec
 
 
@@ -250,7 +255,7 @@ def _is_numeric(annotation: Any) -> bool:
 
 def numeric_paths(sc: Scenario, base: Baseline | None = None) -> list[str]:
     """Dotted key paths of every numeric parameter a sweep may vary."""
-    base = base or load_baseline()
+    base = base or load_baseline(sc.settings.dataset)
     out: list[str] = []
 
     def visit(cls: type[BaseModel], prefix: str) -> None:

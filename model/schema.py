@@ -61,7 +61,8 @@ class Section(BaseModel):
 class Lever(Section):
     """Every lever starts in a fiscal year and reaches full effect after ``phase_in_years``."""
 
-    start: FY = Field(2025, description="first fiscal year the lever acts (e.g. 2026 or '2026-27')")
+    start: FY | None = Field(None, description="first fiscal year the lever acts (e.g. 2026 or "
+                                               "'2026-27'; default: the first projected year)")
     phase_in_years: int = Field(1, ge=0, le=30,
                                 description="years to full effect (linear ramp; 0 or 1 = at once)")
     full_effect: FY | None = Field(None, description="alternative to phase_in_years: the first "
@@ -69,16 +70,19 @@ class Lever(Section):
 
     @model_validator(mode="after")
     def _phase_order(self) -> Lever:
-        if self.full_effect is not None and self.full_effect < self.start:
+        if None not in (self.full_effect, self.start) and self.full_effect < self.start:
             raise ValueError(f"phase-in ends (full_effect {fy_label(self.full_effect)}) before it "
                              f"starts (start {fy_label(self.start)}); full_effect must be >= start")
         return self
 
-    @property
-    def ramp_years(self):
-        """Years from start to full effect (>= 1)."""
+    def start_year(self, base_year: int):
+        """First fiscal year the lever acts (the year after the base year unless set)."""
+        return base_year + 1 if self.start is None else self.start
+
+    def ramp_years(self, base_year: int):
+        """Years from start to full effect."""
         if self.full_effect is not None:
-            return self.full_effect - self.start + 1
+            return self.full_effect - self.start_year(base_year) + 1
         return self.phase_in_years
 
 
@@ -146,6 +150,7 @@ class Levers(Section):
     lng: Lng = Lng()
     coal: Bulk = Bulk()
     fertiliser: Bulk = Bulk()
+    vegetable_oil: Bulk = Bulk()
     payments: Payments = Payments()
 
 
@@ -226,6 +231,8 @@ class FlowParams(Section):
 
 
 class Settings(Section):
+    dataset: str = Field("fy2024-25", description="packaged base-year dataset (`tradesim data`): "
+                                                  "fy2024-25 for projections")
     horizon_end: FY = Field(2034, description="last projected fiscal year (base is 2024-25)")
     adjustment_years: float | None = Field(None, ge=0, le=30,
                                            description="partial-adjustment time of trade-cost "

@@ -21,6 +21,8 @@ FLOW_KINDS = ("goods", "crude", "lng", "priced", "oil_indexed")
 MODES = ("container", "bulk", "tanker", "lng")
 FLOW_NUMBERS = ("value", "elasticity", "tariff", "ntb_ave", "usd_per_t", "time_cost")
 TOTAL_TOLERANCE = 1e-9
+# name -> packaged file; the name is what scenario files give as `settings.dataset`
+DATASETS = {"fy2024-25": "baseline.toml"}
 
 
 @dataclass(frozen=True)
@@ -152,10 +154,10 @@ def parse_baseline(raw: dict[str, Any]) -> Baseline:
 
 
 @cache
-def load_baseline(path: str | None = None) -> Baseline:
-    """The packaged baseline (or another file in the same format)."""
-    if path is None:
-        text = resources.files("model.data").joinpath("baseline.toml").read_bytes()
+def load_baseline(dataset: str = "fy2024-25") -> Baseline:
+    """A packaged dataset by name (see :data:`DATASETS`), or a file path in the same format."""
+    if dataset in DATASETS:
+        text = resources.files("model.data").joinpath(DATASETS[dataset]).read_bytes()
     else:
-        text = Path(path).read_bytes()
+        text = Path(dataset).read_bytes()
     return parse_baseline(tomllib.loads(text.decode("utf-8")))
