@@ -5,8 +5,9 @@ the Allen-Cunneen factor ``(ca^2 + cs^2) / 2``; the squared CV of the departures
 stage follows Whitt's QNA linking equation. A route's mean transit time is the sum of stage waits
 and mean service times. A seasonal stage is solved as a periodic M/M/c Markov chain over the year
 (open spell with arrivals, closed spell with the queue frozen), which gives its mean wait including
-the winter wait of shipments still queued at closing. A stage at utilisation >= 1 is *saturated*: its wait and the route's transit
-time are ``inf`` and the ``saturated`` flag is set; no finite number is reported for it.
+the winter wait of shipments still queued at closing. A stage at utilisation >= 1 is *saturated*:
+its wait and the route's transit time are ``inf`` and the ``saturated`` flag is set; no finite
+number is reported for it.
 
 References
 ----------
@@ -18,12 +19,11 @@ Eq. (39) (departure variability).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-import functools
-
 import numpy as np
-from scipy import linalg, stats
+from scipy import stats
 
 from .network import HOURS_PER_YEAR, Route, Stage, window_hours
 
@@ -90,22 +90,36 @@ class RouteTransit:
     wait_hours: np.ndarray
 
 
-def _birth_death(k_max: int, lam: float, mu: float, c: int) -> np.ndarray:
-    """Transposed generator (dp/dt = A p) of an M/M/c queue truncated at ``k_max`` in system."""
+def _uniformise(up: np.ndarray, down: np.ndarray, x: np.ndarray, t: float) -> tuple:
+    """Birth-death chain: ``(expm(t A) x, int_0^t expm(s A) x ds)`` by uniformisation.
+
+    ``A`` is the transposed generator with birth rates ``up[n]`` (n -> n+1) and death rates
+    ``down[n]`` (n -> n-1); ``x`` is a vector or a matrix (columns). With ``q`` >= every exit
+    rate and ``B = I + A / q``: ``expm(tA) = sum_k Pois(k; qt) B^k`` and its integral is
+    ``sum_k P(Pois(qt) > k) / q B^k`` (Stewart 1994, ch. 8).
+    """
+    q = float(np.max(up + down)) or 1.0
+    diag = 1.0 - (up + down) / q
+    kmax = int(q * t + 10 * np.sqrt(q * t) + 20)
+    pmf = stats.poisson.pmf(np.arange(kmax + 1), q * t)
+    tail = stats.poisson.sf(np.arange(kmax + 1), q * t) / q
+    shape = (-1,) + (1,) * (x.ndim - 1)
+    diag = diag.reshape(shape)
+    up_r, down_r = (up[:-1] / q).reshape(shape), (down[1:] / q).reshape(shape)
+    term, total, integral = x.copy(), pmf[0] * x, tail[0] * x
+    for k in range(1, kmax + 1):
+        nxt = diag * term
+        nxt[1:] += up_r * term[:-1]
+        nxt[:-1] += down_r * term[1:]
+        term = nxt
+        total += pmf[k] * term
+        integral += tail[k] * term
+    return total, integral
+
+
+def _rates(k_max: int, lam: float, mu: float, c: int) -> tuple[np.ndarray, np.ndarray]:
     n = np.arange(k_max + 1)
-    up = np.where(n < k_max, lam, 0.0)
-    down = np.minimum(n, c) * mu
-    a = np.diag(-(up + down)) + np.diag(up[:-1], -1) + np.diag(down[1:], 1)
-    return a
-
-
-def _integral_expm(a: np.ndarray, p: np.ndarray, t: float) -> np.ndarray:
-    """``int_0^t expm(s a) p ds`` from the augmented matrix exponential."""
-    k = a.shape[0]
-    aug = np.zeros((k + 1, k + 1))
-    aug[:k, :k] = a
-    aug[:k, k] = p
-    return linalg.expm(aug * t)[:k, k]
+    return np.where(n < k_max, lam, 0.0), np.minimum(n, c) * mu
 
 
 @functools.lru_cache(maxsize=64)
@@ -114,38 +128,35 @@ def _seasonal_table(c: int, mean_h: float, window_h: float, open_h: float) -> tu
 
     Each year: arrivals at rate lambda for ``window_h`` hours from the opening, then service only
     until ``open_h``, then a closed spell in which the shipments in service finish and the queue
-    waits. The distribution at opening is the periodic fixed point (power iteration). Mean wait =
-    (queue-hours in the open spell + queue at closing x closed hours) / shipments per year.
+    waits. The distribution at opening is the periodic fixed point (iterated year by year). Mean
+    wait = (queue-hours in the open spell + queue at closing x closed hours) / shipments per year.
+    Returns the grid of utilisations and ``wait x (1 - rho)``, which is smooth for interpolation.
     """
     mu = 1.0 / mean_h
-    season_cap = c * mu * open_h
-    k_max = int(min(c + 3 * season_cap + 50, 600))  # truncation; documented cap of 600
-    n = np.arange(k_max + 1)
-    queue = np.maximum(n - c, 0)
-    winter = np.zeros((k_max + 1, k_max + 1))  # n -> (n - c)^+ : those in service leave
-    winter[queue, n] = 1.0
-    drain = linalg.expm(_birth_death(k_max, 0.0, mu, c) * (open_h - window_h))
-    grid = 1.0 - np.geomspace(1.0, 1e-3, 33)  # 0 .. 0.999, dense near 1
-    waits = [0.0]
+    k_max = int(min(c + 3 * c * mu * open_h + 50, 400))  # truncation; documented cap of 400
+    eye = np.eye(k_max + 1)
+    queue = np.maximum(np.arange(k_max + 1) - c, 0)
+    winter = eye[queue].T  # n -> (n - c)^+ : those in service finish, the queue stays
+    drain_up, drain_down = _rates(k_max, 0.0, mu, c)
+    drain, drain_int = _uniformise(drain_up, drain_down, eye, open_h - window_h)
+    grid = 1.0 - np.geomspace(1.0, 1e-3, 17)  # 0 .. 0.999, dense near 1
+    scaled = [0.0]
     for rho in grid[1:]:
         lam = rho * c * mu
-        a = _birth_death(k_max, lam, mu, c)
-        grow = linalg.expm(a * window_h)
+        up, down = _rates(k_max, lam, mu, c)
+        grow, grow_int = _uniformise(up, down, eye, window_h)
         year = winter @ drain @ grow
-        p = np.zeros(k_max + 1)
-        p[0] = 1.0
-        for _ in range(200):
+        p = eye[0]
+        for _ in range(5000):
             p_next = year @ p
-            if np.abs(p_next - p).sum() < 1e-10:
+            if np.abs(p_next - p).sum() < 1e-11:
                 break
             p = p_next
         p_end = grow @ p
-        q_hours = queue @ _integral_expm(a, p, window_h)
-        q_hours += queue @ _integral_expm(_birth_death(k_max, 0.0, mu, c), p_end,
-                                          open_h - window_h)
-        q_close = queue @ (drain @ p_end)
-        waits.append((q_hours + q_close * (HOURS_PER_YEAR - open_h)) / (lam * window_h))
-    return grid, np.array(waits)
+        q_hours = queue @ (grow_int @ p + drain_int @ p_end)
+        q_hours += queue @ (drain @ p_end) * (HOURS_PER_YEAR - open_h)
+        scaled.append(q_hours / (lam * window_h) * (1.0 - rho))
+    return grid, np.array(scaled)
 
 
 def seasonal_wait(arrival_rate: np.ndarray, stage: Stage, window_h: float) -> np.ndarray:
@@ -158,7 +169,8 @@ def seasonal_wait(arrival_rate: np.ndarray, stage: Stage, window_h: float) -> np
     open_h = HOURS_PER_YEAR * stage.open_fraction
     grid, waits = _seasonal_table(stage.servers, stage.service_mean_hours, window_h, open_h)
     rho = np.asarray(arrival_rate, float) * stage.service_mean_hours / stage.servers
-    w = np.interp(rho, grid, waits) * (1.0 + stage.service_cv ** 2) / 2.0
+    with np.errstate(divide="ignore"):
+        w = np.interp(rho, grid, waits) / (1.0 - rho) * (1.0 + stage.service_cv ** 2) / 2.0
     return np.where(rho >= 1.0, np.inf, w)
 
 
