@@ -45,9 +45,10 @@ def keep_mask(index: np.ndarray, n_rows: int, limit: int, seed: int) -> np.ndarr
     """Deterministic subset of rows, ~limit of n_rows, by a splitmix64 hash of the row index."""
     if n_rows <= limit:
         return np.ones(len(index), dtype=bool)
-    z = index.astype(np.uint64) + np.uint64(seed % 2**63) * np.uint64(0x9E3779B97F4A7C15)
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    mult = np.array([0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB], dtype=np.uint64)
+    z = index.astype(np.uint64) + np.array([seed % 2**63], dtype=np.uint64) * mult[0]  # wraps
+    z = (z ^ (z >> np.uint64(30))) * mult[1]
+    z = (z ^ (z >> np.uint64(27))) * mult[2]
     z = z ^ (z >> np.uint64(31))
     return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53 < limit / n_rows
 
