@@ -81,7 +81,8 @@ def plot_comparison(table: pd.DataFrame, column: str, *, ax: Axes | None = None)
 
 def _save(fig, path: Path) -> None:
     fig.text(0.01, 0.005, SOURCE_NOTE, fontsize=6, color="grey")
-    fig.tight_layout(rect=(0, 0.02, 1, 1))
+    # fixed margins: tight_layout costs ~0.1 s a figure and the layouts here do not vary
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.92, bottom=0.2, wspace=0.22)
     fig.savefig(path, dpi=110, format="png")
     plt.close(fig)
 
