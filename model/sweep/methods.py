@@ -147,7 +147,8 @@ def swing_values(spec: SweepSpec) -> list[tuple[float, float]]:
 
 
 def tornado_rows(spec: SweepSpec) -> np.ndarray:
-    base = np.array([_median(m) for m in spec.marginals()])
+    base = np.array([_median(p.marginal()) if p.base is None else p.base
+                     for p in spec.parameters.values()])
     rows = [base]
     for i, (lo, hi) in enumerate(swing_values(spec)):
         for v in (lo, hi):

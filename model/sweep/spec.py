@@ -48,11 +48,11 @@ EVALUATORS = ("model", "toy:ishigami", "toy:linear", "toy:heavy")
 
 # which numeric fields each distribution takes: (required, optional)
 DIST_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "uniform": (("low", "high"), ("swing",)),
-    "triangular": (("low", "mode", "high"), ("swing",)),
-    "normal": (("mean", "sd"), ("low", "high", "swing")),
-    "lognormal": (("median", "sigma"), ("swing",)),
-    "discrete": (("choices",), ("weights", "swing")),
+    "uniform": (("low", "high"), ("swing", "base")),
+    "triangular": (("low", "mode", "high"), ("swing", "base")),
+    "normal": (("mean", "sd"), ("low", "high", "swing", "base")),
+    "lognormal": (("median", "sigma"), ("swing", "base")),
+    "discrete": (("choices",), ("weights", "swing", "base")),
 }
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
@@ -74,6 +74,7 @@ class Parameter(BaseModel):
     choices: list[Finite] | None = None
     weights: list[Annotated[float, Field(ge=0, allow_inf_nan=False)]] | None = None
     swing: tuple[Finite, Finite] | None = None  # tornado low/high; default P10/P90 or low/high
+    base: Finite | None = None  # tornado base value of this input; default its median
 
     @model_validator(mode="after")
     def _fields_match_dist(self) -> Parameter:
