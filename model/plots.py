@@ -110,3 +110,38 @@ def save_comparison(table: pd.DataFrame, path: Path) -> None:
     plot_comparison(table, "total_trade_usd_bn", ax=axes[1])
     axes[1].axhline(100, color="grey", ls="--", lw=0.8)
     _save(fig, path)
+
+
+def plot_waterfall(parts: pd.DataFrame, *, start: float, start_label: str, end_label: str,
+                   ax: Axes | None = None, title: str = "") -> Axes:
+    """Waterfall from ``start`` through ``parts`` (columns ``group``, ``change``) to the end."""
+    ax = _ax(ax)
+    labels = [start_label, *parts["group"], end_label]
+    tops = start + parts["change"].cumsum()
+    bottoms = [0.0, *(tops - parts["change"]), 0.0]
+    heights = [start, *parts["change"], start + parts["change"].sum()]
+    colours = ["#8c8c8c", *("#55a868" if c >= 0 else "#c44e52" for c in parts["change"]),
+               "#4c72b0"]
+    ax.bar(labels, heights, bottom=bottoms, color=colours)
+    for x, (b, h) in enumerate(zip(bottoms, heights, strict=True)):
+        ax.annotate(f"{h:+.2f}" if 0 < x < len(labels) - 1 else f"{h:.2f}",
+                    (x, b + h), ha="center", va="bottom" if h >= 0 else "top", fontsize=7)
+    levels = [start, *tops, heights[-1]]
+    pad = max(0.15 * (max(levels) - min(levels)), 0.05 * max(abs(v) for v in levels), 0.1)
+    ax.set_ylim(min(levels) - pad, max(levels) + pad)  # truncated axis: the steps stay visible
+    ax.set_ylabel("US$ bn (axis truncated)")
+    ax.set_title(title, fontsize=9)
+    ax.tick_params(axis="x", rotation=45)
+    return ax
+
+
+def save_waterfall(balance: pd.DataFrame, total: pd.DataFrame, ends: dict[str, tuple[float, float]],
+                   path: Path, *, year: str, reference: str, scenario: str) -> None:
+    """Two waterfalls (balance, total trade) for one fiscal year; ``ends``: metric -> (ref, sc)."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.8))
+    for ax, (metric, parts) in zip(axes, (("balance", balance), ("total trade", total)),
+                                   strict=True):
+        plot_waterfall(parts, start=ends[metric][0], start_label=reference,
+                       end_label=scenario, ax=ax, title=f"{metric}, FY{year}: {reference} -> "
+                                                        f"{scenario} by lever group")
+    _save(fig, path)
