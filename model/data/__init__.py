@@ -22,7 +22,7 @@ MODES = ("container", "bulk", "tanker", "lng")
 FLOW_NUMBERS = ("value", "elasticity", "tariff", "ntb_ave", "usd_per_t", "time_cost")
 TOTAL_TOLERANCE = 1e-9
 # name -> packaged file; the name is what scenario files give as `settings.dataset`
-DATASETS = {"fy2024-25": "baseline.toml"}
+DATASETS = {"fy2024-25": "baseline.toml", "fy2021-22": "fy2021.toml"}
 
 
 @dataclass(frozen=True)
