@@ -117,14 +117,14 @@ def write_figure(path: Path, fig: Figure) -> None:
 def write_plots(out: Path, *, outcomes: list[str], quantiles: pd.DataFrame,
                 samples: pd.DataFrame, outcome_df: pd.DataFrame, tornado: pd.DataFrame | None,
                 sobol: pd.DataFrame | None, morris: pd.DataFrame | None,
-                scatter: bool) -> list[str]:
+                scatter: bool, fan: bool) -> list[str]:
     written = []
 
     def save(name: str, ax) -> None:
         write_figure(out / name, ax.figure)
         written.append(name)
 
-    if set(PATH_METRICS) <= set(quantiles["metric"]):
+    if fan and set(PATH_METRICS) <= set(quantiles["metric"]):
         save("fan_balance.png", plots.plot_fan(quantiles, metric="balance"))
         save("fan_total_trade.png", plots.plot_fan(quantiles, metric="total_trade"))
     first = outcomes[0]

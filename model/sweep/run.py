@@ -291,5 +291,6 @@ def _write(r: SweepResult, spec: SweepSpec, plots: bool) -> None:
         r.manifest["plots"] = outputs.write_plots(
             d, outcomes=spec.outcomes, quantiles=r.quantiles, samples=r.samples,
             outcome_df=r.outcomes, tornado=r.tornado, sobol=r.sobol, morris=r.morris,
-            scatter=spec.method in ("montecarlo", "sobol", "grid"))
+            scatter=spec.method in ("montecarlo", "sobol", "grid"),
+            fan=spec.method in ("montecarlo", "sobol"))  # rows are draws of the distribution
     outputs.write_json(d / "manifest.json", r.manifest)

@@ -271,7 +271,8 @@ def parse_sweep(data: dict[str, Any], *, file: str | None = None) -> SweepSpec:
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:
-        key, msg = _message(exc.errors()[0])
+        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        key, msg = _message(errors[0])  # a misspelt key explains the "missing" one
         more = len(exc.errors()) - 1
         raise InputError(msg + (f" (and {more} more problem(s))" if more else ""), file=file,
                          key=key or None) from None
