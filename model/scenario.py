@@ -47,6 +47,7 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     except UnicodeDecodeError as err:
         raise InputError(f"not UTF-8 text (byte {err.start}); scenario files are UTF-8 TOML",
                          file=str(path)) from None
+    text = text.removeprefix("\ufeff")  # a UTF-8 byte-order mark (Windows editors) is harmless
     if "\x00" in text:
         raise InputError("binary file, expected UTF-8 TOML text", file=str(path))
     if not text.strip():
@@ -89,6 +90,9 @@ def resolve_extends(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str
     if not parent_path.exists():
         raise InputError(f"extends '{parent}': file not found ({parent_path})", file=str(path),
                          key="extends")
+    if not parent_path.is_file():
+        raise InputError(f"extends '{parent}' is not a file; give the path of a .toml scenario",
+                         file=str(path), key="extends")
     base = resolve_extends(parent_path, (*_chain, real))
     base.pop("name", None)  # a child is its own scenario unless it names itself
     return deep_merge(base, raw)
@@ -156,9 +160,18 @@ def _describe(err: dict[str, Any]) -> tuple[str, str]:
     msg = err["msg"].removeprefix("Value error, ")
     if isinstance(value, float) and not math.isfinite(value):
         return key, "must be a finite number (NaN and infinity are not allowed)"
-    if isinstance(value, dict | tuple | list):
+    if isinstance(value, dict | tuple | list) or repr(value) in msg:
         return key, msg
     return key, f"{msg} (got {value!r})"
+
+
+def _specific(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drop union-branch mismatches ("should be a number") when another branch of the same
+    value reports a deeper, more specific problem (e.g. a negative entry of a year table)."""
+    locs = [_clean_loc(e["loc"]) for e in errors]
+    keep = [e for e, loc in zip(errors, locs, strict=True)
+            if not any(len(o) > len(loc) and o[:len(loc)] == loc for o in locs)]
+    return keep or errors
 
 
 def validate(raw: Mapping[str, Any], *, file: str | None = None,
@@ -167,7 +180,7 @@ def validate(raw: Mapping[str, Any], *, file: str | None = None,
     try:
         spec = ScenarioSpec.model_validate(_to_tuples(dict(raw)))
     except ValidationError as exc:
-        errors = exc.errors()
+        errors = _specific(exc.errors())
         key, msg = _describe(errors[0])
         others = {_clean_loc(e["loc"]) for e in errors} - {_clean_loc(errors[0]["loc"])}
         more = f" (and {len(others)} more problem(s))" if others else ""
@@ -198,6 +211,9 @@ def check_semantics(sc: Scenario, base: Baseline, *, file: str | None = None) ->
     _check_names(lv.ntb.cut, exports, file=file, key="levers.ntb.cut")
     _check_names(lv.us_tariff.exempt, exports, file=file, key="levers.us_tariff.exempt")
     _check_names(lv.fta.sectors or (), base.flow_names, file=file, key="levers.fta.sectors")
+    if not sc.corridors.routes:
+        raise InputError("needs at least one route (e.g. keep 'suez'); allowed modes per route: "
+                         "container, bulk", file=file, key="corridors.routes")
     end = sc.settings.horizon_end
     if end <= base.base_year:
         raise InputError(f"must be after the base year {fy_label(base.base_year)} "
@@ -211,7 +227,44 @@ def check_semantics(sc: Scenario, base: Baseline, *, file: str | None = None) ->
         if key.endswith((".start", ".opens", "rasht_astara_open")) and isinstance(value, int):
             if not base.base_year < value <= end:
                 raise InputError(f"must be a fiscal year after {fy_label(base.base_year)} and "
-                                 f"no later than {fy_label(end)} (got {value})", file=file, key=key)
+                                 f"no later than {fy_label(end)} (got {fy_label(value)})",
+                                 file=file, key=key)
+    _check_levers(sc, base, file=file)
+    _check_crude_price(sc, base, file=file)
+
+
+def _check_levers(sc: Scenario, base: Baseline, *, file: str | None) -> None:
+    """A lever's full effect cannot come before its (possibly default) start year."""
+    for name in type(sc.levers).model_fields:
+        lever = getattr(sc.levers, name)
+        full = getattr(lever, "full_effect", None)
+        first = lever.start_year(base.base_year)
+        if full is not None and full < first:
+            raise InputError(f"phase-in ends ({fy_label(full)}) before the lever starts "
+                             f"({fy_label(first)}); full_effect must be >= start",
+                             file=file, key=f"levers.{name}.full_effect")
+
+
+def _step(value: Any, year: int, default: float) -> float:
+    """Value of a number-or-year-table at ``year`` (tables hold each entry until the next)."""
+    if value is None:
+        return default
+    if isinstance(value, dict):
+        past = [k for k in sorted(value) if k <= year]
+        return float(value[past[-1] if past else min(value)])
+    return float(value)
+
+
+def _check_crude_price(sc: Scenario, base: Baseline, *, file: str | None) -> None:
+    """Urals price = Brent - discount must stay >= 0 in every year (else crude value < 0)."""
+    oil, e = sc.levers.oil, base.energy
+    b0, d0 = e["brent_usd_bbl"].value, e["urals_discount_usd_bbl"].value
+    for year in range(base.base_year + 1, sc.settings.horizon_end + 1):
+        brent, disc = _step(oil.brent_usd, year, b0), _step(oil.discount_usd, year, d0)
+        if disc > brent:
+            raise InputError(f"the Urals discount ({disc:g} US$/bbl) exceeds Brent ({brent:g}) "
+                             f"in {fy_label(year)}: the crude price would be negative; the "
+                             "discount must be <= Brent", file=file, key="levers.oil.discount_usd")
 
 
 def _walk(model: BaseModel, prefix: str = ""):

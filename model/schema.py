@@ -245,7 +245,7 @@ class ScenarioSpec(Section):
     """A scenario file after ``extends`` is resolved."""
 
     name: str = Field(description="scenario name (default: file stem)", min_length=1,
-                      pattern=r"^[A-Za-z0-9_.\-]+$")
+                      pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")  # no "." / ".."
     description: str = ""
     settings: Settings = Settings()
     macro: Macro = Macro()
