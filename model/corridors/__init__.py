@@ -3,6 +3,7 @@
 See DESIGN 3.5. Public names are re-exported here.
 """
 
+from .choice import RHO_MAX, SPILL_ROUTE, Assignment, assign_routes
 from .des import CorridorStats, Recorder, simulate
 from .network import (
     MODES,
@@ -11,14 +12,26 @@ from .network import (
     TONNES_PER_SHIPMENT,
     Route,
     Stage,
+    arrival_windows,
     default_routes,
     route_capacity_mt,
     stage_capacity_per_year,
     with_capacity,
 )
+from .surrogate import (
+    RouteTransit,
+    calibrate,
+    erlang_c,
+    error_grid,
+    load_for_utilisation,
+    route_transit,
+    route_transit_mt,
+)
 
 __all__ = [
-    "MODES", "ROUTE_NAMES", "STAGE_KINDS", "TONNES_PER_SHIPMENT", "CorridorStats", "Recorder",
-    "Route", "Stage", "default_routes", "route_capacity_mt", "simulate", "stage_capacity_per_year",
-    "with_capacity",
+    "MODES", "RHO_MAX", "ROUTE_NAMES", "SPILL_ROUTE", "STAGE_KINDS", "TONNES_PER_SHIPMENT",
+    "Assignment", "CorridorStats", "Recorder", "Route", "RouteTransit", "Stage", "arrival_windows",
+    "assign_routes", "calibrate", "default_routes", "erlang_c", "error_grid",
+    "load_for_utilisation", "route_capacity_mt", "route_transit", "route_transit_mt", "simulate",
+    "stage_capacity_per_year", "with_capacity",
 ]
