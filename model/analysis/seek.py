@@ -1,0 +1,241 @@
+"""Target seeking: the smallest value of one lever that reaches a target in a fiscal year.
+
+A coarse grid of lever values is projected in one vectorised :func:`run_batch`; the first grid
+point that reaches the target brackets the answer, which :func:`scipy.optimize.brentq` refines.
+If no grid point reaches it, the target is infeasible in the range and the grid point closest to
+it is reported instead. Lever ranges come from the schema's field constraints unless given.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass
+
+import annotated_types as at
+import numpy as np
+from pydantic import BaseModel
+from scipy.optimize import brentq
+
+from model.data import load_baseline
+from model.errors import InputError
+from model.fiscal import fy_label
+from model.outcomes import NEVER, at_year, first_year_reaching
+from model.projection import Batch, run_batch
+from model.scenario import Scenario, check_path
+from model.schema import FlowParams, ScenarioSpec
+
+# metric -> (Batch attribute, sense): +1 "reached when >= target", -1 "when <= target"
+METRICS: dict[str, tuple[str, int]] = {
+    "balance": ("balance", +1), "total_trade": ("total", +1), "exports": ("exports", +1),
+    "imports": ("imports", -1), "deficit": ("deficit", -1),
+}
+GRID_POINTS = 41
+
+
+def metric_path(batch: Batch, metric: str) -> np.ndarray:
+    """``(N, Y)`` path of a seekable metric (``deficit`` = -balance)."""
+    return -batch.balance if metric == "deficit" else getattr(batch, METRICS[metric][0])
+
+
+def check_metric(metric: str, *, key: str = "--target") -> None:
+    if metric not in METRICS:
+        raise InputError(f"unknown metric '{metric}'; allowed: {', '.join(METRICS)}", key=key)
+
+
+# ------------------------------------------------------------------------------ schema bounds
+def _bounds_of(annotation: typing.Any) -> tuple[float | None, float | None, bool]:
+    """(low, high, low-exclusive) from Annotated constraints inside ``annotation``."""
+    lo = hi = None
+    exclusive = False
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        inner, *meta = typing.get_args(annotation)
+        lo, hi, exclusive = _bounds_of(inner)
+        for m in meta:
+            for c in getattr(m, "metadata", [m]):
+                if isinstance(c, at.Ge):
+                    lo, exclusive = c.ge, False
+                elif isinstance(c, at.Gt):
+                    lo, exclusive = c.gt, True
+                elif isinstance(c, at.Le):
+                    hi = c.le
+                elif isinstance(c, at.Lt):
+                    hi = c.lt
+        return lo, hi, exclusive
+    if origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            if arg is not type(None) and typing.get_origin(arg) is not dict:
+                got = _bounds_of(arg)
+                if got[0] is not None or got[1] is not None:
+                    return got
+    return lo, hi, exclusive
+
+
+def _field_bounds(field) -> tuple[float | None, float | None, bool]:
+    lo, hi, ex = _bounds_of(field.annotation)
+    for c in field.metadata:
+        if isinstance(c, at.Ge):
+            lo, ex = c.ge, False
+        elif isinstance(c, at.Gt):
+            lo, ex = c.gt, True
+        elif isinstance(c, at.Le):
+            hi = c.le
+    return lo, hi, ex
+
+
+def schema_range(path: str) -> tuple[float | None, float | None, bool]:
+    """Allowed (low, high, low-exclusive) of a numeric parameter path, from the schema."""
+    node: type[BaseModel] = ScenarioSpec
+    parts = path.split(".")
+    i = 0
+    while i < len(parts):
+        field = node.model_fields[parts[i]]
+        if i == len(parts) - 1:
+            return _field_bounds(field)
+        if parts[i] == "flows":
+            node, i = FlowParams, i + 2
+            continue
+        subs = [t for t in _candidates(field.annotation) if isinstance(t, type)
+                and issubclass(t, BaseModel)]
+        if subs:
+            node, i = subs[0], i + 1
+            continue
+        dicts = [t for t in _candidates(field.annotation) if typing.get_origin(t) is dict]
+        value_type = typing.get_args(dicts[0])[1]
+        sub = [t for t in _candidates(value_type) if isinstance(t, type) and issubclass(t, BaseModel)]
+        if sub and i + 2 < len(parts):
+            node, i = sub[0], i + 2
+            continue
+        return _bounds_of(value_type)
+    raise KeyError(path)
+
+
+def _candidates(annotation) -> list:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _candidates(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [c for a in typing.get_args(annotation) for c in _candidates(a)]
+    return [annotation]
+
+
+# ------------------------------------------------------------------------------ seeking
+@dataclass(frozen=True)
+class SeekResult:
+    lever: str
+    metric: str
+    target: float
+    year: int
+    lo: float
+    hi: float
+    feasible: bool
+    value: float  # the smallest lever value reaching the target, or the closest reachable one
+    metric_value: float  # the metric at ``value``
+    runs: int
+    bound: str = "smallest"  # "smallest" value reaching it, "largest" still reaching it, or "all"
+
+    def message(self) -> str:
+        sense = ">=" if METRICS[self.metric][1] > 0 else "<="
+        goal = f"{self.metric} {sense} {self.target:g} in FY{fy_label(self.year)}"
+        if not self.feasible:
+            return (f"not reachable: {goal} cannot be reached with {self.lever} in "
+                    f"[{self.lo:g}, {self.hi:g}]; closest: {self.lever} = {self.value:.6g} gives "
+                    f"{self.metric} = {self.metric_value:.4f}")
+        if self.bound == "all":
+            return (f"{goal} is reached over the whole range [{self.lo:g}, {self.hi:g}] of "
+                    f"{self.lever}; at {self.lo:g}: {self.metric} = {self.metric_value:.4f}")
+        what = ("the smallest value reaching" if self.bound == "smallest" else
+                "the largest value still reaching (reached for all lower values)")
+        return (f"{self.lever} = {self.value:.6g} is {what} {goal}: "
+                f"{self.metric} = {self.metric_value:.4f}")
+
+
+def lever_range(sc: Scenario, lever: str, lo: float | None, hi: float | None) -> tuple[float, float]:
+    """The search range: --lo/--hi, else the schema's bounds (checked against them)."""
+    s_lo, s_hi, exclusive = schema_range(lever)
+    if s_lo is not None and exclusive:
+        s_lo = s_lo + 1e-6 * max(1.0, abs(s_hi or 1.0))
+    lo = s_lo if lo is None else lo
+    hi = s_hi if hi is None else hi
+    if lo is None or hi is None:
+        raise InputError(f"{lever} has no schema bound on this side; give --lo and --hi",
+                         key="--lo/--hi")
+    if s_lo is not None and lo < s_lo or s_hi is not None and hi > s_hi:
+        raise InputError(f"range [{lo:g}, {hi:g}] is outside what {lever} allows "
+                         f"[{s_lo:g}, {s_hi:g}]", key="--lo/--hi")
+    if not lo < hi:
+        raise InputError(f"--lo must be below --hi (got {lo:g}, {hi:g})", key="--lo/--hi")
+    return float(lo), float(hi)
+
+
+def check_year(sc: Scenario, year: int, *, key: str = "--year") -> None:
+    """``year`` must be a projected fiscal year (after the base year, within the horizon)."""
+    base_year, last = load_baseline(sc.settings.dataset).base_year, sc.settings.horizon_end
+    if not base_year < year <= last:
+        raise InputError(f"fiscal year {fy_label(year)} is outside the projected years "
+                         f"{fy_label(base_year + 1)}..{fy_label(last)}", key=key)
+
+
+def seek(sc: Scenario, lever: str, metric: str, target: float, year: int, *,
+         lo: float | None = None, hi: float | None = None, xtol: float = 1e-9) -> SeekResult:
+    """Smallest value of ``lever`` in [lo, hi] at which ``metric`` reaches ``target`` in ``year``."""
+    check_path(sc, lever, key="--lever")
+    check_metric(metric)
+    check_year(sc, year)
+    lo, hi = lever_range(sc, lever, lo, hi)
+    sense = METRICS[metric][1]
+
+    def gap(values: np.ndarray) -> np.ndarray:  # >= 0 where the target is reached
+        b = run_batch(sc, {lever: np.asarray(values, float)})
+        return sense * (at_year(metric_path(b, metric), b.years, year) - target)
+
+    wide = lo > 0 and hi / lo >= 100  # e.g. capacities: a geometric grid resolves the low end
+    grid = np.geomspace(lo, hi, GRID_POINTS) if wide else np.linspace(lo, hi, GRID_POINTS)
+    g = gap(grid)
+    runs = GRID_POINTS
+    ok = np.flatnonzero(g >= 0)
+    common = dict(lever=lever, metric=metric, target=target, year=year, lo=lo, hi=hi)
+    if ok.size == 0:
+        best = int(np.argmax(g))
+        return SeekResult(**common, feasible=False, value=float(grid[best]),
+                          metric_value=float(target + sense * g[best]), runs=runs)
+    if ok[0] > 0:  # not reached at lo: the smallest value that reaches it
+        x, gx, n = _refine(gap, float(grid[ok[0] - 1]), float(grid[ok[0]]), xtol)
+        return SeekResult(**common, feasible=True, value=x, metric_value=target + sense * gx,
+                          runs=runs + n)
+    miss = np.flatnonzero(g < 0)
+    if miss.size == 0:  # reached over the whole range
+        return SeekResult(**common, feasible=True, value=lo, metric_value=float(target + sense * g[0]),
+                          runs=runs, bound="all")
+    # reached at lo but not beyond a point (e.g. oil volume vs the deficit): the largest value
+    x, gx, n = _refine(lambda v: gap(v), float(grid[miss[0]]), float(grid[miss[0] - 1]), xtol)
+    return SeekResult(**common, feasible=True, value=x, metric_value=target + sense * gx,
+                      runs=runs + n, bound="largest")
+
+
+def _refine(gap, bad: float, good: float, xtol: float) -> tuple[float, float, int]:
+    """Root of ``gap`` between ``bad`` (gap < 0) and ``good`` (gap >= 0), on the reached side."""
+    tol = xtol * max(1.0, abs(good))
+    x, info = brentq(lambda v: float(gap(np.array([v]))[0]), min(bad, good), max(bad, good),
+                     xtol=tol, full_output=True)
+    runs = info.function_calls + 1
+    gx = float(gap(np.array([x]))[0])
+    step = 2 * tol * np.sign(good - bad)
+    while gx < 0 and (x - good) * np.sign(good - bad) < 0:  # root a hair on the wrong side
+        x = float(np.clip(x + step, min(bad, good), max(bad, good)))
+        gx, runs = float(gap(np.array([x]))[0]), runs + 1
+    return x, gx, runs
+
+
+def year_reaching(sc: Scenario, metric: str, threshold: float) -> tuple[int, np.ndarray, np.ndarray]:
+    """First fiscal year ``metric`` reaches ``threshold`` (:data:`NEVER` if not), with the path."""
+    check_metric(metric, key="--year-reaching")
+    b = run_batch(sc)
+    path = metric_path(b, metric)[0]
+    sense = METRICS[metric][1]
+    first = int(first_year_reaching(sense * path, b.years, sense * threshold))
+    return first, b.years, path
+
+
+__all__ = ["METRICS", "NEVER", "SeekResult", "schema_range", "seek", "year_reaching"]

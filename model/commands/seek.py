@@ -1,0 +1,87 @@
+"""``tradesim seek``: the lever value that reaches a target, or the year a target is reached.
+
+Exit codes: 0 the target is reached (answer printed); 3 the target cannot be reached inside the
+lever's range (the closest reachable value is printed); 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from model.analysis.seek import METRICS, NEVER, seek, year_reaching
+from model.errors import InputError
+from model.fiscal import fy_label, parse_fy
+from model.scenario import load_scenario
+
+INFEASIBLE = 3
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "seek", help="smallest lever value reaching a target, or the year a target is reached",
+        description="With --lever/--target/--year: the smallest value of one lever (a path from "
+                    "`tradesim paths`) at which METRIC reaches VALUE in fiscal year FY (metrics: "
+                    + ", ".join(f"{m} ({'>=' if s > 0 else '<='})" for m, (_, s) in METRICS.items())
+                    + "); if the target is reached at the low end and lost above some value, the "
+                    "largest value still reaching it. With --year-reaching METRIC=VALUE: the "
+                    "first fiscal year the scenario reaches it. Exit 0 if reached, 3 if not "
+                    "reachable (the closest reachable value is printed), 2 on bad input.")
+    p.add_argument("scenario", metavar="SCENARIO.toml", type=Path)
+    p.add_argument("--lever", metavar="PATH", help="parameter path, e.g. levers.ntb.cut.pharma")
+    p.add_argument("--target", metavar="METRIC=VALUE", help="e.g. balance=-30, total_trade=100")
+    p.add_argument("--year", metavar="FY", help="fiscal year of the target, e.g. 2029-30")
+    p.add_argument("--lo", type=float, help="low end of the lever's range (default: schema)")
+    p.add_argument("--hi", type=float, help="high end of the lever's range (default: schema)")
+    p.add_argument("--year-reaching", metavar="METRIC=VALUE",
+                   help="instead: first fiscal year METRIC reaches VALUE, e.g. total_trade=100")
+    p.set_defaults(func=main)
+
+
+def parse_target(text: str, *, key: str) -> tuple[str, float]:
+    metric, sep, value = text.partition("=")
+    metric = metric.strip()
+    if not sep:
+        raise InputError(f"expected METRIC=VALUE, e.g. total_trade=100 (got '{text}')", key=key)
+    if metric not in METRICS:
+        raise InputError(f"unknown metric '{metric}'; allowed: {', '.join(METRICS)}", key=key)
+    try:
+        number = float(value)
+    except ValueError:
+        raise InputError(f"VALUE must be a number (got '{value}')", key=key) from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise InputError(f"VALUE must be finite (got '{value}')", key=key)
+    return metric, number
+
+
+def main(args: argparse.Namespace) -> int:
+    sc = load_scenario(args.scenario)
+    if args.year_reaching is not None:
+        if args.lever or args.target:
+            raise InputError("--year-reaching is used without --lever/--target", key="--year-reaching")
+        metric, value = parse_target(args.year_reaching, key="--year-reaching")
+        first, years, path = year_reaching(sc, metric, value)
+        if first == NEVER:
+            print(f"{sc.name}: {metric} does not reach {value:g} by FY{fy_label(int(years[-1]))} "
+                  f"(highest {path.max():.2f} in FY{fy_label(int(years[path.argmax()]))})"
+                  if METRICS[metric][1] > 0 else
+                  f"{sc.name}: {metric} does not fall to {value:g} by FY{fy_label(int(years[-1]))} "
+                  f"(lowest {path.min():.2f})")
+            return INFEASIBLE
+        t = list(years).index(first)
+        print(f"{sc.name}: {metric} first reaches {value:g} in FY{fy_label(first)} "
+              f"({path[t]:.2f})")
+        return 0
+    missing = [o for o, v in (("--lever", args.lever), ("--target", args.target),
+                              ("--year", args.year)) if v is None]
+    if missing:
+        raise InputError(f"missing {', '.join(missing)} (or use --year-reaching METRIC=VALUE)",
+                         key=missing[0])
+    metric, value = parse_target(args.target, key="--target")
+    try:
+        year = parse_fy(args.year)
+    except ValueError as err:
+        raise InputError(str(err), key="--year") from None
+    res = seek(sc, args.lever, metric, value, year, lo=args.lo, hi=args.hi)
+    print(f"{sc.name}: {res.message()}")
+    return 0 if res.feasible else INFEASIBLE
