@@ -138,7 +138,8 @@ def test_congestion_feedback_is_accounted_for(baseline):
     t0, m_el = 0.10, 3.3
     (d,), b, i = response(baseline, "pharma", tariff_shock("pharma", t0, [-0.01]), congested=True)
     e = m_el / (1.0 + m_el / 99.0)
-    d_log_cost = np.log(1.09 / 1.10) + (np.log1p(b.transport[1, i, 1]) - np.log1p(b.transport[0, i, 1]))
+    tau = np.log1p(b.transport[:, i, 1])
+    d_log_cost = np.log(1.09 / 1.10) + (tau[1] - tau[0])
     assert 1.0 + d == pytest.approx(np.exp(-e * d_log_cost), rel=1e-9)
     isolated = (1.09 / 1.10) ** -e - 1.0
     assert d != pytest.approx(isolated, rel=1e-6)  # congestion does move it...
