@@ -157,18 +157,39 @@ def source(env: simpy.Environment, legs: tuple, rec: Recorder):
         env.process(shipment(env, i, legs, rec))
 
 
+def _legs(env: simpy.Environment, route: Route) -> tuple:
+    return tuple(
+        (simpy.Resource(env, capacity=s.servers),
+         None if s.open_months is None else open_month_mask(s.open_months))
+        for s in route.stages
+    )
+
+
 def _setup_route(env, route: Route, expected: Sequence[float], rng, trace: bool) -> Recorder:
     arrival = draw_arrivals(rng, expected, arrival_windows(route))
     service = np.column_stack(
         [draw_service(rng, s.service_mean_hours, s.service_cv, arrival.size) for s in route.stages]
     ) if arrival.size else np.empty((0, len(route.stages)))
     rec = Recorder(arrival, service, trace=[] if trace else None)
-    legs = tuple(
-        (simpy.Resource(env, capacity=s.servers),
-         None if s.open_months is None else open_month_mask(s.open_months))
-        for s in route.stages
-    )
-    env.process(source(env, legs, rec))
+    env.process(source(env, _legs(env, route), rec))
+    return rec
+
+
+def replay(route: Route, arrival_hours: Sequence[float], service_hours: Sequence[Sequence[float]],
+           *, until: float | None = None, trace: bool = True) -> Recorder:
+    """Run one route on given arrival and service times, without randomness.
+
+    ``arrival_hours`` sorted (n,); ``service_hours`` (n, stages). For exact, hand-checkable
+    traces in tests and for replaying a recorded run. Runs until ``until`` or until empty.
+    """
+    arrival = np.asarray(arrival_hours, dtype=float)
+    service = np.asarray(service_hours, dtype=float).reshape(arrival.size, len(route.stages))
+    if np.any(np.diff(arrival) < 0) or np.any(arrival < 0) or np.any(service < 0):
+        raise ValueError("arrival_hours must be sorted and >= 0, service_hours >= 0")
+    env = simpy.Environment()
+    rec = Recorder(arrival, service, trace=[] if trace else None)
+    env.process(source(env, _legs(env, route), rec))
+    env.run(until=until)
     return rec
 
 
