@@ -6,14 +6,18 @@ import argparse
 
 import pandas as pd
 
-from model.data import load_baseline
+from model.data import DATASETS, load_baseline
+from model.errors import InputError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("data", help="print the baseline dataset with sources",
-                       description="Every number in the FY2024-25 baseline with its confidence "
-                                   "label (F found, F-sec found in a secondary report, D derived, "
+                       description="Every number in a packaged dataset (default: the FY2024-25 "
+                                   "baseline) with its confidence label (F found, F-sec found in a "
+                                   "secondary report, D derived, "
                                    "R recalled/unverified) and source.")
+    p.add_argument("--dataset", default="fy2024-25", metavar="NAME",
+                   help=f"packaged dataset ({', '.join(DATASETS)}; default fy2024-25)")
     p.add_argument("--csv", action="store_true", help="CSV instead of a table")
     p.add_argument("--section", help="only this section (totals, flow:export, flow:import, "
                                      "history, energy, us, parameters)")
@@ -21,7 +25,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    table = pd.DataFrame(load_baseline().records())
+    if args.dataset not in DATASETS:
+        raise InputError(f"unknown dataset '{args.dataset}'; allowed: {', '.join(DATASETS)}",
+                         key="--dataset")
+    table = pd.DataFrame(load_baseline(args.dataset).records())
     if args.section:
         table = table[table["section"] == args.section]
     if args.csv:
