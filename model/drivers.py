@@ -67,6 +67,8 @@ class Drivers:
     usd_per_t: np.ndarray  # (N|1, F, 1)
     time_cost: np.ndarray  # (N|1, F, 1)
     routes: RouteDrivers
+    oil_volume: np.ndarray | None = None  # (N|1, Y) Russian crude to India, mb/d (for triggers)
+    lng_volume: np.ndarray | None = None  # (N|1, Y) Russian LNG to India, Mt/yr (for triggers)
 
     @property
     def n(self) -> int:
@@ -117,6 +119,8 @@ def build(sc: ScenarioSpec, base: Baseline) -> Drivers:
         usd_per_t=flow_param(sc, base, "usd_per_t"),
         time_cost=flow_param(sc, base, "time_cost"),
         routes=_routes(sc, years),
+        oil_volume=oil_paths(sc, base, years)[0],
+        lng_volume=lng_volume(sc, base, years),
     )
 
 

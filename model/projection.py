@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -33,6 +33,7 @@ class Batch:
     route_days: np.ndarray  # (N, R, Y)
     iterations: np.ndarray  # (Y,) fixed-point iterations used
     converged: np.ndarray  # (Y,) bool
+    triggered: np.ndarray | None = None  # (N, K, Y) bool: trigger k acted in the year (if any)
 
     @property
     def exports(self) -> np.ndarray:
@@ -64,7 +65,82 @@ def run_batch(scenario: Scenario, overrides: Mapping[str, np.ndarray] | None = N
     """
     base = baseline or load_baseline(scenario.settings.dataset)
     sc = with_values(scenario, overrides) if overrides else scenario
-    return project(build(sc, base))
+    triggers = getattr(sc, "triggers", ())
+    if not triggers:
+        return project(build(sc, base))
+    return project(build(sc, base), triggers=trigger_worlds(sc, base))
+
+
+# ------------------------------------------------------------------------------ triggers
+@dataclass(frozen=True)
+class TriggerWorlds:
+    """Drivers for every combination of trigger states: ``worlds[mask]`` has trigger k's
+    ``value`` where bit k of ``mask`` is set and its ``otherwise`` where it is not."""
+
+    conditions: tuple[tuple[str, str, float], ...]  # (quantity, operator, threshold)
+    starts: tuple[float, ...]  # first fiscal year each trigger may act (-inf: always)
+    worlds: tuple[Drivers, ...]
+
+
+def trigger_worlds(sc: Scenario, base: Baseline) -> TriggerWorlds:
+    """Build the 2^K driver sets of a scenario's K triggers (later triggers win on a shared path)."""
+    worlds = []
+    for mask in range(1 << len(sc.triggers)):
+        values = {}
+        for k, trig in enumerate(sc.triggers):
+            value = trig.value if mask >> k & 1 else trig.otherwise
+            if value is not None:
+                values[trig.set] = value
+        worlds.append(build(with_values(sc, values), base))
+    return TriggerWorlds(conditions=tuple(t.condition for t in sc.triggers),
+                         starts=tuple(-np.inf if t.start is None else t.start for t in sc.triggers),
+                         worlds=tuple(worlds))
+
+
+_COMPARE = {">": np.greater, ">=": np.greater_equal, "<": np.less, "<=": np.less_equal}
+
+
+def _quantity(name: str, flows: np.ndarray, is_export: np.ndarray, oil: np.ndarray,
+              lng: np.ndarray) -> np.ndarray:
+    """A trigger quantity (N,) from one year's flows (N, F) and energy volumes (N,)."""
+    exports, imports = flows[:, is_export].sum(axis=1), flows[:, ~is_export].sum(axis=1)
+    return {"exports": exports, "imports": imports, "balance": exports - imports,
+            "total_trade": exports + imports, "oil.volume_mbd": oil, "lng.volume_mt": lng}[name]
+
+
+class _Selector:
+    """Per-sample, per-year choice among trigger worlds: writes year t of the working driver
+    arrays from the world each sample is in (vectorised with fancy indexing)."""
+
+    FIELDS = ("energy_value", "level", "log_policy_cost", "diversion", "oil_volume", "lng_volume")
+
+    def __init__(self, tw: TriggerWorlds, n: int):
+        ws = tw.worlds
+        self.stacks = {f: np.stack([np.broadcast_to(getattr(w, f), (n, *getattr(w, f).shape[1:]))
+                                    for w in ws]) for f in self.FIELDS}
+        self.stacks["capacity"] = np.stack([np.broadcast_to(w.routes.capacity, (n, *w.routes.capacity.shape[1:])) for w in ws])
+        self.stacks["days"] = np.stack([np.broadcast_to(w.routes.days, (n, *w.routes.days.shape[1:])) for w in ws])
+        for m in ws[0].routes.freight:
+            self.stacks[f"freight:{m}"] = np.stack([np.broadcast_to(w.routes.freight[m], (n, *w.routes.freight[m].shape[1:])) for w in ws])
+        self.work = {k: v[0].copy() for k, v in self.stacks.items()}
+        r = ws[0].routes
+        routes = replace(r, capacity=self.work["capacity"], days=self.work["days"],
+                         freight={m: self.work[f"freight:{m}"] for m in r.freight})
+        self.drivers = replace(ws[0], routes=routes, **{f: self.work[f] for f in self.FIELDS})
+        self.rows = np.arange(n)
+
+    def choose(self, mask: np.ndarray, t: int) -> None:
+        for k, stack in self.stacks.items():
+            self.work[k][..., t] = stack[mask, self.rows, ..., t]
+
+
+def _trigger_masks(tw: TriggerWorlds, flows: np.ndarray, d: Drivers, t: int):
+    """States (N, K) of the triggers in year t, from the quantities of year t - 1."""
+    oil, lng = d.oil_volume[:, t - 1], d.lng_volume[:, t - 1]
+    on = np.stack([_COMPARE[op](_quantity(q, flows[..., t - 1], d.is_export, oil, lng), x)
+                   for q, op, x in tw.conditions], axis=1)
+    on &= d.years[t] >= np.asarray(tw.starts)[None, :]
+    return on, (on * (1 << np.arange(on.shape[1]))).sum(axis=1)
 
 
 def _transport_cost(d: Drivers, values: np.ndarray, t: int):
@@ -99,8 +175,18 @@ def _transport_cost(d: Drivers, values: np.ndarray, t: int):
     return transport, carried, days
 
 
-def project(d: Drivers) -> Batch:
-    """Year-by-year projection with the trade <-> corridor fixed point in each year."""
+def project(d: Drivers, *, triggers: TriggerWorlds | None = None) -> Batch:
+    """Year-by-year projection with the trade <-> corridor fixed point in each year.
+
+    With ``triggers``, each sample's drivers for year t come from the trigger world selected by
+    the conditions on year t - 1 (``d`` is then ignored in favour of the worlds).
+    """
+    selector = None
+    if triggers is not None:
+        n = max(w.n for w in triggers.worlds)
+        selector = _Selector(triggers, n)
+        d = selector.drivers
+        triggered = np.zeros((n, len(triggers.conditions), d.years.size), dtype=bool)
     n, (f, y) = d.n, (d.v0.size, d.years.size)
     flows = np.empty((n, f, y))
     transport = np.empty((n, f, y))
@@ -121,6 +207,9 @@ def project(d: Drivers) -> Batch:
     effective = log_cost0
     flows[..., 0], transport[..., 0], route_mt[..., 0], route_days[..., 0] = v, tau, mt, days
     for t in range(1, y):
+        if selector is not None:
+            triggered[..., t], mask = _trigger_masks(triggers, flows, d, t)
+            selector.choose(mask, t)
         for it in range(1, MAX_ITER + 1):
             target = policy[..., t] + np.log1p(tau)
             eff_t = engine.adjust(effective, target, d.speed)
@@ -138,5 +227,6 @@ def project(d: Drivers) -> Batch:
         flows[..., t], transport[..., t], route_mt[..., t], route_days[..., t] = v, tau, mt, days
     return Batch(years=d.years, flow_names=d.flow_names, is_export=d.is_export, flows=flows,
                  transport=transport, route_names=d.routes.names, route_mt=route_mt,
-                 route_days=route_days, iterations=iterations, converged=converged)
+                 route_days=route_days, iterations=iterations, converged=converged,
+                 triggered=triggered if selector is not None else None)
 

@@ -7,9 +7,12 @@ source). Units are in each field's description, which also feeds ``tradesim sche
 
 from __future__ import annotations
 
+import functools
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema,
+                      field_validator, model_validator)
 
 from model.fiscal import fy_label, parse_fy
 
@@ -138,8 +141,22 @@ class Bulk(Lever):
     price_usd_t: year_path(0.0, 10000.0, "price, US$/t") | None = None
 
 
+# Rupee settlement (facts 9): Russian officials say >90% of India-Russia payments are in national
+# currencies (F-sec), but crude -- ~80% of imports -- was largely paid in USD/AED/CNY (F-sec). With
+# ~90% of non-oil imports and ~10% of crude in rupees, about 0.25 of Russia's sales to India are
+# settled in rupees (D from those F-sec items, the crude split R). India's exports to Russia are
+# mostly paid from Russia's rupee (vostro) balances: 0.9 (R, from the ">90%" statements).
+RUPEE_SHARE_DEFAULT = 0.25
+RUPEE_SHARE_EXPORTS_DEFAULT = 0.9
+
+
 class Payments(Lever):
     friction: Share | None = Field(None, description="settlement cost, share of value (default: data)")
+    rupee_share: year_path(0.0, 1.0, "share of Russia's sales to India settled in rupees "
+                                     "(D/R default 0.25, facts 9)") = RUPEE_SHARE_DEFAULT
+    rupee_share_exports: year_path(0.0, 1.0, "share of India's exports to Russia paid from "
+                                             "Russia's rupee balances (R default 0.9)") = (
+        RUPEE_SHARE_EXPORTS_DEFAULT)
 
 
 class Levers(Section):
@@ -241,6 +258,104 @@ class Settings(Section):
                                                    "infinite, as in WITS-SMART)")
 
 
+# ------------------------------------------------------------------------------ triggers
+# Model quantities a trigger may test (each from the previous fiscal year). Units: US$ bn, mb/d, Mt.
+TRIGGER_QUANTITIES = {
+    "oil.volume_mbd": "Russian crude to India, mb/d",
+    "lng.volume_mt": "Russian LNG to India, Mt/yr",
+    "imports": "India's imports from Russia, US$ bn",
+    "exports": "India's exports to Russia, US$ bn",
+    "balance": "India's balance with Russia, US$ bn",
+    "total_trade": "total bilateral trade, US$ bn",
+}
+TRIGGER_OPERATORS = (">=", "<=", ">", "<")
+TRIGGER_PREFIXES = ("levers.", "corridors.")  # year-varying drivers, selectable year by year
+MAX_TRIGGERS = 4
+_WHEN = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(>=|<=|>|<|==|!=|=)?\s*(.*?)\s*$")
+
+
+def parse_when(text: str) -> tuple[str, str, float]:
+    """``"oil.volume_mbd > 1.0"`` -> ``("oil.volume_mbd", ">", 1.0)``; ValueError if malformed."""
+    m = _WHEN.match(text)
+    if m is None or not text.strip():
+        raise ValueError(f"expected 'QUANTITY OP NUMBER', e.g. 'oil.volume_mbd > 1.0' (got {text!r})")
+    quantity, op, number = m.groups()
+    if quantity not in TRIGGER_QUANTITIES:
+        raise ValueError(f"unknown quantity '{quantity}'; allowed: {', '.join(TRIGGER_QUANTITIES)}")
+    if op not in TRIGGER_OPERATORS:
+        raise ValueError(f"no valid comparison after '{quantity}' (got {op or text[m.end(1):].strip()!r}); "
+                         f"allowed operators: {', '.join(TRIGGER_OPERATORS)}")
+    try:
+        threshold = float(number)
+    except ValueError:
+        raise ValueError(f"threshold must be a number (got {number!r})") from None
+    if threshold != threshold or abs(threshold) == float("inf"):
+        raise ValueError(f"threshold must be finite (got {number!r})")
+    return quantity, op, threshold
+
+
+@functools.cache
+def trigger_targets() -> tuple[str, ...]:
+    """Parameter paths a trigger may set: numeric lever and corridor paths (default routes)."""
+    from model.scenario import numeric_paths  # lazy: scenario imports this module
+
+    return tuple(p for p in numeric_paths(ScenarioSpec(name="paths"))
+                 if p.startswith(TRIGGER_PREFIXES))
+
+
+class Trigger(Section):
+    """Set a parameter to ``value`` in every fiscal year in which ``when`` held in the year before,
+    else to ``otherwise`` (default: the scenario's own value). Lever start/phase-in still apply."""
+
+    when: str = Field(description="condition on last year's model quantity, e.g. "
+                                  "'oil.volume_mbd > 1.0'; quantities: "
+                                  + ", ".join(TRIGGER_QUANTITIES))
+    set: str = Field(description="parameter path set by the trigger, e.g. 'levers.us_tariff.rate'")
+    value: float = Field(description="value while the condition holds")
+    otherwise: float | None = Field(None, description="value while it does not (default: the "
+                                                      "scenario's own value)")
+    start: FY | None = Field(None, description="first fiscal year the trigger may act; before it "
+                                               "the parameter keeps its `otherwise` value "
+                                               "(default: the first projected year)")
+
+    @field_validator("when")
+    @classmethod
+    def _when(cls, text: str) -> str:
+        parse_when(text)
+        return text
+
+    @field_validator("set")
+    @classmethod
+    def _set(cls, path: str) -> str:
+        allowed = trigger_targets()
+        if path not in allowed:
+            import difflib
+            close = difflib.get_close_matches(path, allowed, n=1, cutoff=0.5)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise ValueError(f"unknown or non-triggerable parameter path '{path}'; {hint}a trigger "
+                             "may set numeric levers.* and corridors.* paths (`tradesim paths`)")
+        return path
+
+    @model_validator(mode="after")
+    def _in_range(self) -> Trigger:
+        from model.analysis.seek import schema_range  # lazy: analysis imports the schema
+
+        lo, hi, exclusive = schema_range(self.set)
+        for name in ("value", "otherwise"):
+            v = getattr(self, name)
+            if v is None:
+                continue
+            low_bad = lo is not None and (v <= lo if exclusive else v < lo)
+            if low_bad or hi is not None and v > hi:
+                raise ValueError(f"{name} {v:g} is outside what {self.set} allows "
+                                 f"({'>' if exclusive else '>='} {lo:g}, <= {hi:g})")
+        return self
+
+    @property
+    def condition(self) -> tuple[str, str, float]:
+        return parse_when(self.when)
+
+
 class ScenarioSpec(Section):
     """A scenario file after ``extends`` is resolved."""
 
@@ -253,3 +368,5 @@ class ScenarioSpec(Section):
     corridors: Corridors = Corridors()
     flows: dict[str, FlowParams] = Field(default_factory=dict,
                                          description="per-flow parameter overrides")
+    triggers: tuple[Trigger, ...] = Field((), max_length=MAX_TRIGGERS,
+                                          description="conditional levers, evaluated year by year")
