@@ -37,6 +37,28 @@ SUMMARY_COLUMNS = ["fiscal_year", "exports_usd_bn", "imports_usd_bn", "total_tra
 FLOW_COLUMNS = ["fiscal_year", "direction", "flow", "value_usd_bn"]
 ROUTE_COLUMNS = ["fiscal_year", "mode", "route", "carried_mt", "share", "transit_days"]
 COMPARISON_COLUMNS = ["scenario", *SUMMARY_COLUMNS]
+RUPEE_COLUMNS = ["fiscal_year", "rupee_receipts_usd_bn", "rupee_spending_usd_bn",
+                 "rupee_balance_usd_bn"]
+
+
+def rupee_balance(imports: np.ndarray, exports: np.ndarray, share_in: np.ndarray,
+                  share_out: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rupees Russia accumulates, US$ bn equivalent, ``(N, Y)`` each (DESIGN 3.6).
+
+    receipts_t = s_m,t * M_t (Russia's sales to India settled in rupees), spending_t = s_x,t * X_t
+    (India's exports paid from Russia's rupee balances), and the stock
+    B_t = max(0, B_{t-1} + receipts_t - spending_t) from B = 0 before FY2024-25 (no opening
+    stock: the 2023 estimates of $2-8bn, facts 9, are not added). The stock cannot go negative:
+    rupees Russia lacks are bought with other currencies. It is a gross stock: other uses of
+    the rupees (Indian government securities, payments to third countries) are not tracked.
+    """
+    receipts, spending = share_in * imports, share_out * exports
+    stock = np.empty_like(receipts)
+    level = np.zeros(receipts.shape[:-1])
+    for t in range(receipts.shape[-1]):
+        level = np.maximum(0.0, level + receipts[..., t] - spending[..., t])
+        stock[..., t] = level
+    return receipts, spending, stock
 
 
 @dataclass(frozen=True)
@@ -60,6 +82,19 @@ class Result:
             "fiscal_year": self.years, "exports_usd_bn": b.exports[i],
             "imports_usd_bn": b.imports[i], "total_trade_usd_bn": b.total[i],
             "balance_usd_bn": b.balance[i]})[SUMMARY_COLUMNS]
+
+    @property
+    def rupee(self) -> pd.DataFrame:
+        """Russia's rupee receipts, spending and accumulated balance (see :func:`rupee_balance`)."""
+        from model.drivers import path_values
+
+        b, i, pay = self.batch, self.sample, self.scenario.levers.payments
+        shares = [np.broadcast_to(path_values(v, b.years), b.balance.shape)
+                  for v in (pay.rupee_share, pay.rupee_share_exports)]
+        receipts, spending, stock = rupee_balance(b.imports, b.exports, *shares)
+        return pd.DataFrame({"fiscal_year": self.years, "rupee_receipts_usd_bn": receipts[i],
+                             "rupee_spending_usd_bn": spending[i],
+                             "rupee_balance_usd_bn": stock[i]})[RUPEE_COLUMNS]
 
     @property
     def flows(self) -> pd.DataFrame:
@@ -169,6 +204,7 @@ def write_result(result: Result, out_dir: Path, *, plots: bool = True) -> Path:
         write_csv(result.summary, tmp / "summary.csv")
         write_csv(result.flows, tmp / "flows.csv")
         write_csv(result.routes, tmp / "routes.csv")
+        write_csv(result.rupee, tmp / "rupee.csv")
         if plots:
             from model import plots as p
             p.save_scenario_plots(result, tmp)

@@ -143,17 +143,17 @@ class Bulk(Lever):
 
 # Rupee settlement (facts 9): Russian officials say >90% of India-Russia payments are in national
 # currencies (F-sec), but crude -- ~80% of imports -- was largely paid in USD/AED/CNY (F-sec). With
-# ~90% of non-oil imports and ~10% of crude in rupees, about 0.25 of Russia's sales to India are
-# settled in rupees (D from those F-sec items, the crude split R). India's exports to Russia are
-# mostly paid from Russia's rupee (vostro) balances: 0.9 (R, from the ">90%" statements).
-RUPEE_SHARE_DEFAULT = 0.25
+# ~90% of non-crude imports (~19% of the total) and ~5% of crude in rupees, about 0.2 of Russia's
+# sales to India are settled in rupees (D from those F-sec items; the 90%/5% split is R). India's
+# exports to Russia are mostly paid from Russia's rupee (vostro) balances: 0.9 (R, ">90%").
+RUPEE_SHARE_DEFAULT = 0.2
 RUPEE_SHARE_EXPORTS_DEFAULT = 0.9
 
 
 class Payments(Lever):
     friction: Share | None = Field(None, description="settlement cost, share of value (default: data)")
     rupee_share: year_path(0.0, 1.0, "share of Russia's sales to India settled in rupees "
-                                     "(D/R default 0.25, facts 9)") = RUPEE_SHARE_DEFAULT
+                                     "(D/R default 0.2, facts 9)") = RUPEE_SHARE_DEFAULT
     rupee_share_exports: year_path(0.0, 1.0, "share of India's exports to Russia paid from "
                                              "Russia's rupee balances (R default 0.9)") = (
         RUPEE_SHARE_EXPORTS_DEFAULT)
