@@ -45,7 +45,7 @@ def test_helper_reports_the_cells_that_differ():
     expected = pd.DataFrame({"fiscal_year": ["2024-25", "2025-26"], "x": [1.0, 2.0]})
     actual = expected.assign(x=[1.0, 2.1])
     assert_frames_close(expected, expected.assign(x=[1.0, 2.0 + 1e-8]))  # within tolerance
-    with pytest.raises(AssertionError, match=r"1 cell\(s\) differ.*fiscal_year=2025-26.*x: 2\.1"):
+    with pytest.raises(AssertionError, match=r"(?s)1 cell\(s\) differ.*fiscal_year=2025-26.*x: 2\.1"):
         assert_frames_close(actual, expected, name="t")
     with pytest.raises(AssertionError, match="columns differ"):
         assert_frames_close(actual.rename(columns={"x": "y"}), expected)

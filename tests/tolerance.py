@@ -26,7 +26,7 @@ def assert_frames_close(actual: pd.DataFrame, expected: pd.DataFrame, *, rtol: f
         if pd.api.types.is_numeric_dtype(e[col]) and pd.api.types.is_numeric_dtype(a[col]):
             x, y = a[col].to_numpy(float), e[col].to_numpy(float)
             bad = ~(np.isclose(x, y, rtol=rtol, atol=atol) | (np.isnan(x) & np.isnan(y)))
-            problems += [f"row {i} ({_label(e, i)}), {col}: {x[i]!r} != {y[i]!r} "
+            problems += [f"row {i} ({_label(e, i)}), {col}: {x[i]:.10g} != {y[i]:.10g} "
                          f"(diff {x[i] - y[i]:+.3g})" for i in np.flatnonzero(bad)]
         else:
             bad = a[col].astype(str).to_numpy() != e[col].astype(str).to_numpy()
