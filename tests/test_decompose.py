@@ -90,3 +90,14 @@ def test_cli_bad_input_exit_2_nothing_written(cli, tmp_path, args, needle):
     code, _, err = cli("decompose", SCENARIOS / "balanced_push.toml", "--out", tmp_path / "o", *args)
     assert code == 2 and needle in err and "Traceback" not in err
     assert not (tmp_path / "o").exists()
+
+
+def test_trigger_counts_with_the_group_it_sets():
+    sc = load_scenario(SCENARIOS / "trigger_snapback.toml")
+    ref = load_scenario(SCENARIOS / "us_deal_18.toml")
+    assert differing_groups(sc, ref) == ["oil", "us_tariffs"]  # the snap-back is a tariff lever
+    dec = decompose(sc, ref)
+    total = run_batch(sc).balance[0] - run_batch(ref).balance[0]
+    np.testing.assert_allclose(dec.balance.sum(axis=0), total, atol=1e-9, rtol=0)
+    tariff = dec.balance[dec.groups.index("us_tariffs")]
+    assert np.all(tariff[:6] == 0) and np.all(tariff[6:] > 0)  # acts from FY2030-31

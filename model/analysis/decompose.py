@@ -42,8 +42,22 @@ GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
     "payments": (("levers", "payments"),),
     "macro": (("", "macro"),),
     "other": (("levers", "coal"), ("levers", "fertiliser"), ("levers", "vegetable_oil"),
-              ("", "flows"), ("", "settings"), ("", "triggers")),
+              ("", "flows"), ("", "settings")),
 }
+# Triggers belong to the group of the parameter they set (a tariff snap-back is a US-tariff lever).
+
+
+def trigger_group(path: str) -> str:
+    """Lever group of a parameter path, e.g. ``levers.us_tariff.rate`` -> ``us_tariffs``."""
+    for group, parts in GROUPS.items():
+        for section, attr in parts:
+            if path.startswith(f"{section}.{attr}." if section else f"{attr}."):
+                return group
+    return "other"
+
+
+def _triggers(sc: Scenario, group: str) -> tuple:
+    return tuple(t for t in getattr(sc, "triggers", ()) if trigger_group(t.set) == group)
 MAX_GROUPS = len(GROUPS)
 
 
@@ -55,7 +69,8 @@ def _get(sc: Scenario, section: str, attr: str):
 def differing_groups(scenario: Scenario, reference: Scenario) -> list[str]:
     """Lever groups whose sections differ between ``scenario`` and ``reference``."""
     return [g for g, parts in GROUPS.items()
-            if any(_get(scenario, *p) != _get(reference, *p) for p in parts)]
+            if any(_get(scenario, *p) != _get(reference, *p) for p in parts)
+            or _triggers(scenario, g) != _triggers(reference, g)]
 
 
 def coalition(scenario: Scenario, reference: Scenario, groups: list[str] | tuple[str, ...]) -> Scenario:
@@ -69,6 +84,9 @@ def coalition(scenario: Scenario, reference: Scenario, groups: list[str] | tuple
                 top[attr] = getattr(scenario, attr)
     if levers:
         top["levers"] = reference.levers.model_copy(update=levers)
+    if getattr(scenario, "triggers", ()) or getattr(reference, "triggers", ()):
+        top["triggers"] = tuple(t for g in GROUPS for t in _triggers(
+            scenario if g in groups else reference, g))
     return reference.model_copy(update=top)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from model.api import run
 from model.errors import InputError
+from model.report import write_report
 from model.results import write_comparison, write_result
 from model.scenario import load_scenario
 
@@ -27,6 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="master seed for stochastic parts, recorded in the manifest (default 0)")
     p.add_argument("--no-plots", action="store_true", help="tables and manifest only")
     p.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
+    p.add_argument("--report", action="store_true",
+                   help="also write report.md/report.html per scenario (and for the comparison)")
     p.set_defaults(func=main)
 
 
@@ -44,10 +47,14 @@ def main(args: argparse.Namespace) -> int:
     results = [replace(run(sc, seed=args.seed), source_file=str(path)) for sc, path in scenarios]
     for res in results:
         dest = write_result(res, args.out, plots=not args.no_plots)
+        if args.report and len(results) == 1:
+            write_report(dest)
         if not args.quiet:
             _report(res, dest)
     if len(results) > 1:
         written = write_comparison(results, args.out, plots=not args.no_plots)
+        if args.report:
+            written.append(write_report(args.out))  # also each scenario's report
         if not args.quiet:
             print(f"comparison: {', '.join(str(w) for w in written)}")
     return 0
