@@ -164,14 +164,32 @@ def seasonal_wait(arrival_rate: np.ndarray, stage: Stage, window_h: float) -> np
 
     ``arrival_rate`` is per hour during the route's arrival window of ``window_h`` hours. The
     M/M/c value from the periodic CTMC (:func:`_seasonal_table`) is interpolated in utilisation
-    and scaled by the Allen-Cunneen factor for the stage's service CV (Poisson arrivals).
+    and scaled for the service CV by :func:`_transient_factor` (Poisson arrivals assumed).
     """
     open_h = HOURS_PER_YEAR * stage.open_fraction
     grid, waits = _seasonal_table(stage.servers, stage.service_mean_hours, window_h, open_h)
     rho = np.asarray(arrival_rate, float) * stage.service_mean_hours / stage.servers
     with np.errstate(divide="ignore"):
-        w = np.interp(rho, grid, waits) / (1.0 - rho) * (1.0 + stage.service_cv ** 2) / 2.0
+        w = np.interp(rho, grid, waits) / (1.0 - rho) * _transient_factor(rho, stage, window_h)
     return np.where(rho >= 1.0, np.inf, w)
+
+
+def _transient_factor(rho: np.ndarray, stage: Stage, window_h: float) -> np.ndarray:
+    """Variability factor for a seasonal queue: Allen-Cunneen ``f = (1 + cs^2) / 2`` raised to
+    ``w`` in [0.5, 1].
+
+    In steady state the mean queue scales with the variability (``f``, w = 1); a queue that has
+    run only ``T`` hours from empty behaves like a reflected Brownian motion whose mean grows with
+    the standard deviation (``sqrt f``, w = 0.5). The weight moves between the two with the ratio
+    of the relaxation time ``tau = 1 / (c mu (1 - sqrt rho)^2)`` (M/M/1 heavy-traffic
+    approximation at rate c mu; Abate & Whitt 1987) to the season length:
+    ``w = 0.5 + 0.5 / (1 + tau / T)``. This form was chosen against the DES (``error_grid``).
+    """
+    f = (1.0 + stage.service_cv ** 2) / 2.0
+    c_mu = stage.servers / stage.service_mean_hours
+    with np.errstate(divide="ignore"):
+        tau = 1.0 / (c_mu * (1.0 - np.sqrt(np.minimum(rho, 1.0))) ** 2)
+    return f ** (0.5 + 0.5 / (1.0 + tau / window_h))
 
 
 def route_transit(route: Route, shipments_per_year: np.ndarray | float, *,
@@ -237,21 +255,24 @@ def error_grid(
     routes: dict[str, Route],
     *,
     utilisations=GRID_UTILISATIONS,
-    years: int = 12,
+    shipments: int = 40_000,
+    replications: int = 4,
+    min_years: int = 4,
     warmup_years: int = 1,
-    replications: int = 2,
     seed: int = 20261126,
     wait_scale: dict[str, float] | None = None,
 ):
     """Surrogate vs DES mean transit time across bottleneck utilisations.
 
-    Each (route, utilisation) point runs ``replications`` DES runs of ``years`` years (the first
-    ``warmup_years`` discarded), seeded from ``SeedSequence(seed).spawn``.
+    Each (route, utilisation) point runs ``replications`` independent DES runs, seeded from
+    ``SeedSequence(seed).spawn``, each long enough for about ``shipments / replications``
+    shipments after ``warmup_years`` discarded years (at least ``min_years`` years).
 
     Returns
     -------
-    pandas.DataFrame with columns ``route, utilisation, shipments_per_year, des_days,
-    surrogate_days, rel_error`` where ``rel_error = surrogate / des - 1``.
+    pandas.DataFrame with columns ``route, utilisation, shipments_per_year, years, des_days,
+    des_se, surrogate_days, rel_error``: ``des_se`` is the standard error of the DES mean across
+    replications and ``rel_error = surrogate / des - 1``.
     """
     import pandas as pd
 
@@ -263,6 +284,7 @@ def error_grid(
     rows = []
     for (name, u), ss in zip(points, seeds, strict=True):
         load = load_for_utilisation(routes[name], u)
+        years = warmup_years + max(min_years, int(np.ceil(shipments / replications / load)))
         des = []
         for child in ss.spawn(replications):
             st = simulate({name: routes[name]}, {name: [load] * years}, range(years),
@@ -270,9 +292,10 @@ def error_grid(
             des.append(_des_mean_days(0, st, warmup_years))
         sur = float(route_transit(routes[name], load, wait_scale=scales.get(name, 1.0)).days[0])
         d = float(np.mean(des))
-        rows.append((name, u, load, d, sur, sur / d - 1.0))
-    return pd.DataFrame(rows, columns=["route", "utilisation", "shipments_per_year", "des_days",
-                                       "surrogate_days", "rel_error"])
+        se = float(np.std(des, ddof=1) / np.sqrt(replications)) if replications > 1 else np.nan
+        rows.append((name, u, load, years, d, se, sur, sur / d - 1.0))
+    return pd.DataFrame(rows, columns=["route", "utilisation", "shipments_per_year", "years",
+                                       "des_days", "des_se", "surrogate_days", "rel_error"])
 
 
 def calibrate(routes: dict[str, Route], grid) -> dict[str, float]:
