@@ -9,6 +9,7 @@ allowed; unknown keys get the nearest valid key suggested.
 from __future__ import annotations
 
 import difflib
+import json
 import math
 import re
 import tomllib
@@ -23,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from model.data import DATASETS, Baseline, load_baseline
 from model.errors import InputError
-from model.fiscal import fy_label
+from model.fiscal import fy_label, parse_fy
 from model.schema import FlowParams, ScenarioSpec
 
 Scenario = ScenarioSpec
@@ -143,15 +144,57 @@ _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TYPE_TAGS = {"float", "int", "bool", "str", "dict", "list", "tuple"}
 
 
-def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Drop pydantic's union/validator tags (``constrained-float``, ``function-after[...]``)."""
-    return tuple(p for p in loc if isinstance(p, int) or (_KEY.match(p) and p not in _TYPE_TAGS))
+def _clean_loc(loc: tuple[Any, ...], raw: Any = None) -> tuple[Any, ...]:
+    """Drop pydantic's union/validator tags (``constrained-float``, ``function-after[...]``).
+
+    With the validated input ``raw``, a part that is a key (or index) of the input at that point
+    is always kept, so user keys such as ``""`` or ``"float"`` survive; other parts (missing
+    required keys) are kept only if they look like keys and not like pydantic tags."""
+    if raw is None:
+        return tuple(p for p in loc if isinstance(p, int) or (_KEY.match(p) and p not in _TYPE_TAGS))
+    out: list[Any] = []
+    node = raw
+    for part in loc:
+        if isinstance(node, Mapping):
+            key = part if part in node else _year_key(node, part)
+            if key is not None:
+                out.append(part)
+                node = node[key]
+                continue
+        elif isinstance(node, tuple | list) and isinstance(part, int) and 0 <= part < len(node):
+            out.append(part)
+            node = node[part]
+            continue
+        else:
+            key = None
+        if key is None and (isinstance(part, int) or (_KEY.match(part) and part not in _TYPE_TAGS)):
+            out.append(part)  # a missing required key, or below a non-table value
+            node = None
+    return tuple(out)
 
 
-def _describe(err: dict[str, Any]) -> tuple[str, str]:
-    loc = _clean_loc(err["loc"])
-    key = ".".join(str(p) for p in loc)
-    if err["type"] == "extra_forbidden":
+def _year_key(node: Mapping[Any, Any], part: Any) -> Any:
+    """The key of a year table that parsed to fiscal year ``part`` (e.g. "2026-27" -> 2026)."""
+    if not isinstance(part, int):
+        return None
+    for key in node:
+        try:
+            if parse_fy(key) == part:
+                return key
+        except (TypeError, ValueError):
+            continue
+    return None
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    """Key path as in TOML: bare keys joined by dots, other keys quoted."""
+    return ".".join(str(p) if isinstance(p, int) or _KEY.match(p) else json.dumps(p) for p in loc)
+
+
+def _describe(err: dict[str, Any], raw: Any = None) -> tuple[str, str]:
+    loc = _clean_loc(err["loc"], raw)
+    key = _dotted(loc)
+    if err["type"] == "extra_forbidden" and loc:
         allowed = _keys_at(loc[:-1])
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
@@ -165,10 +208,10 @@ def _describe(err: dict[str, Any]) -> tuple[str, str]:
     return key, f"{msg} (got {value!r})"
 
 
-def _specific(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _specific(errors: list[dict[str, Any]], raw: Any) -> list[dict[str, Any]]:
     """Drop union-branch mismatches ("should be a number") when another branch of the same
     value reports a deeper, more specific problem (e.g. a negative entry of a year table)."""
-    locs = [_clean_loc(e["loc"]) for e in errors]
+    locs = [_clean_loc(e["loc"], raw) for e in errors]
     keep = [e for e, loc in zip(errors, locs, strict=True)
             if not any(len(o) > len(loc) and o[:len(loc)] == loc for o in locs)]
     return keep or errors
@@ -177,12 +220,13 @@ def _specific(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def validate(raw: Mapping[str, Any], *, file: str | None = None,
              baseline: Baseline | None = None) -> Scenario:
     """Validate a resolved scenario table into a frozen :class:`Scenario`."""
+    data = _to_tuples(dict(raw))
     try:
-        spec = ScenarioSpec.model_validate(_to_tuples(dict(raw)))
+        spec = ScenarioSpec.model_validate(data)
     except ValidationError as exc:
-        errors = _specific(exc.errors())
-        key, msg = _describe(errors[0])
-        others = {_clean_loc(e["loc"]) for e in errors} - {_clean_loc(errors[0]["loc"])}
+        errors = _specific(exc.errors(), data)
+        key, msg = _describe(errors[0], data)
+        others = {_clean_loc(e["loc"], data) for e in errors} - {_clean_loc(errors[0]["loc"], data)}
         more = f" (and {len(others)} more problem(s))" if others else ""
         raise InputError(msg + more, file=file, key=key or None) from None
     if baseline is None:

@@ -244,7 +244,7 @@ class FlowParams(Section):
     ntb_ave: float | None = Field(None, ge=0, le=10, description="base NTB ad-valorem equivalent")
     trend: float = Field(0.0, ge=-0.5, le=0.5, description="extra sector growth per year")
     time_cost: float | None = Field(None, ge=0, le=0.1, description="share of value per day")
-    usd_per_t: float | None = Field(None, gt=0, le=1e7, description="value density, US$/t")
+    usd_per_t: float | None = Field(None, ge=1.0, le=1e7, description="value density, US$/t")
 
 
 class Settings(Section):
@@ -254,7 +254,7 @@ class Settings(Section):
     adjustment_years: float | None = Field(None, ge=0, le=30,
                                            description="partial-adjustment time of trade-cost "
                                                        "responses (0 = immediate)")
-    export_supply_elasticity: float | None = Field(None, gt=0, le=1000, description="Ex (99 = "
+    export_supply_elasticity: float | None = Field(None, ge=0.01, le=1000, description="Ex (99 = "
                                                    "infinite, as in WITS-SMART)")
 
 

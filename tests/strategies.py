@@ -1,0 +1,179 @@
+"""Shared helpers for the fuzz and property tests: the allowed box of every sweepable parameter
+(read from the pydantic schema, so it follows the schema) and Hypothesis strategies.
+"""
+
+from __future__ import annotations
+
+import math
+import types
+import typing
+from functools import cache
+
+import annotated_types as at
+import numpy as np
+from hypothesis import strategies as st
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from model.projection import Batch
+from model.scenario import load_scenario, numeric_paths
+from model.schema import ScenarioSpec
+
+from conftest import SCENARIOS
+
+
+@cache
+def baseline_scenario():
+    return load_scenario(SCENARIOS / "baseline.toml")
+
+
+@cache
+def sweepable() -> tuple[str, ...]:
+    return tuple(numeric_paths(baseline_scenario()))
+
+
+def _models(annotation) -> list:
+    """Pydantic models, dict value types and plain types inside an annotation."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _models(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [m for a in typing.get_args(annotation) for m in _models(a)]
+    return [annotation]
+
+
+def leaf_field(path: str) -> FieldInfo:
+    """The schema field a dotted parameter path ends in."""
+    cls, parts, i = ScenarioSpec, path.split("."), 0
+    while True:
+        field = cls.model_fields[parts[i]]
+        i += 1
+        if i == len(parts):
+            return field
+        cands = _models(field.annotation)
+        sub = next((c for c in cands if isinstance(c, type) and issubclass(c, BaseModel)), None)
+        if sub is not None:
+            cls = sub
+            continue
+        d = next((c for c in cands if typing.get_origin(c) is dict), None)
+        vals = _models(typing.get_args(d)[1]) if d is not None else []
+        sub = next((c for c in vals if isinstance(c, type) and issubclass(c, BaseModel)), None)
+        if sub is None:  # a dict of numbers (ntb.cut, freight): the key is the last part
+            return field
+        cls, i = sub, i + 1
+        if i == len(parts):
+            raise KeyError(path)
+
+
+def _constraints(annotation, out: list) -> None:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        base, *meta = typing.get_args(annotation)
+        for m in meta:
+            if isinstance(m, FieldInfo):
+                out.extend(m.metadata)
+            else:
+                out.append(m)
+        _constraints(base, out)
+    elif origin in (typing.Union, types.UnionType):
+        for a in typing.get_args(annotation):
+            _constraints(a, out)
+    elif origin is dict:
+        _constraints(typing.get_args(annotation)[1], out)  # values, not the fiscal-year keys
+
+
+@cache
+def allowed_range(path: str) -> tuple[float, float, bool]:
+    """(low, high, low_is_open) allowed by the schema for a sweepable path."""
+    field = leaf_field(path)
+    cons = list(field.metadata)
+    _constraints(field.annotation, cons)
+    lo, hi, open_lo = -math.inf, math.inf, False
+    for c in cons:
+        if isinstance(c, at.Ge):
+            lo = max(lo, c.ge)
+        elif isinstance(c, at.Gt):
+            lo, open_lo = max(lo, c.gt), True
+        elif isinstance(c, at.Le):
+            hi = min(hi, c.le)
+        elif isinstance(c, at.Lt):
+            hi = min(hi, c.lt)
+    return float(lo), float(hi), open_lo
+
+
+def sample_box(rng: np.random.Generator, n: int, paths=None) -> dict[str, np.ndarray]:
+    """N points uniform in the allowed box of ``paths`` (default: all sweepable parameters),
+    with a quarter of each coordinate at the box's edges.
+
+    Joint constraint (checked by validation, not a box edge): the Urals discount <= Brent."""
+    out = {}
+    for p in paths or sweepable():
+        lo, hi, open_lo = allowed_range(p)
+        lo = np.nextafter(lo, math.inf) if open_lo else lo
+        x = rng.uniform(lo, hi, n)
+        edge = rng.random(n)
+        x = np.where(edge < 0.125, lo, np.where(edge > 0.875, hi, x))
+        out[p] = x
+    if "levers.oil.discount_usd" in out and "levers.oil.brent_usd" in out:
+        out["levers.oil.discount_usd"] = np.minimum(out["levers.oil.discount_usd"],
+                                                    out["levers.oil.brent_usd"])
+    return out
+
+
+def check_identities(b: Batch) -> None:
+    """Finite, non-negative flows that add up: totals, balance."""
+    assert np.isfinite(b.flows).all(), "non-finite flow"
+    assert (b.flows >= 0).all(), f"negative flow {b.flows.min()}"
+    ex = b.flows[:, b.is_export].sum(axis=1)
+    im = b.flows[:, ~b.is_export].sum(axis=1)
+    np.testing.assert_array_equal(b.exports, ex)
+    np.testing.assert_array_equal(b.imports, im)
+    np.testing.assert_allclose(b.total, ex + im, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(b.balance, ex - im, rtol=1e-12, atol=1e-12)
+
+
+# ------------------------------------------------------------------------------ strategies
+def nasty_floats():
+    return st.one_of(st.floats(allow_nan=True, allow_infinity=True),
+                     st.sampled_from([0.0, -0.0, -1.0, 1e308, -1e308, 5e-324, 1e3, 0.5, 2.0]))
+
+
+def junk():
+    """Any TOML-representable value, including nested tables."""
+    leaves = st.one_of(nasty_floats(), st.integers(-2**70, 2**70), st.booleans(),
+                       st.text(max_size=12), st.dates())
+    return st.recursive(leaves, lambda kids: st.one_of(
+        st.lists(kids, max_size=3),
+        st.dictionaries(st.text(max_size=8), kids, max_size=3)), max_leaves=6)
+
+
+def fiscal_years():
+    return st.one_of(st.integers(1990, 2110),
+                     st.integers(2020, 2040).map(lambda y: f"{y}-{(y + 1) % 100:02d}"),
+                     st.integers(2020, 2040).map(lambda y: f"FY{y}-{(y + 1) % 100:02d}"),
+                     st.text(max_size=8))
+
+
+def in_range_value(path: str):
+    lo, hi, open_lo = allowed_range(path)
+    num = st.floats(lo, hi, exclude_min=open_lo, allow_nan=False)
+    return num
+
+
+def near_range_value(path: str):
+    """Values inside, at and just outside the allowed range; numbers or year tables."""
+    lo, hi, open_lo = allowed_range(path)
+    num = st.one_of(in_range_value(path), st.sampled_from([lo, hi, lo - 1e-9, hi * 1.0001 + 1e-9]),
+                    nasty_floats())
+    return st.one_of(num, st.dictionaries(fiscal_years(), num, min_size=1, max_size=3))
+
+
+def set_path(tree: dict, path: str, value) -> None:
+    node = tree
+    *head, last = path.split(".")
+    for part in head:
+        nxt = node.setdefault(part, {})
+        if not isinstance(nxt, dict):
+            return
+        node = nxt
+    node[last] = value
