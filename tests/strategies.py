@@ -123,7 +123,9 @@ def sample_box(rng: np.random.Generator, n: int, paths=None) -> dict[str, np.nda
 def check_identities(b: Batch) -> None:
     """Finite, non-negative flows that add up: totals, balance."""
     assert np.isfinite(b.flows).all(), "non-finite flow"
-    assert (b.flows >= 0).all(), f"negative flow {b.flows.min()}"
+    # >= 0 up to rounding: at Brent == discount the phase-in arithmetic b0 + w (b - b0) -
+    # (d0 + w (d - d0)) leaves about -2e-14 US$ bn of crude (the engine does not clamp at 0)
+    assert (b.flows >= -1e-12).all(), f"negative flow {b.flows.min()}"
     ex = b.flows[:, b.is_export].sum(axis=1)
     im = b.flows[:, ~b.is_export].sum(axis=1)
     np.testing.assert_array_equal(b.exports, ex)
