@@ -16,10 +16,10 @@ import os
 
 import pandas as pd
 import pytest
+from conftest import ROOT, SHIPPED
+from tolerance import assert_frames_close
 
 from model.api import run
-from tests.conftest import ROOT, SHIPPED
-from tests.tolerance import assert_frames_close
 
 GOLDEN = ROOT / "tests" / "golden"
 RTOL, ATOL = 1e-6, 1e-9
@@ -45,7 +45,8 @@ def test_helper_reports_the_cells_that_differ():
     expected = pd.DataFrame({"fiscal_year": ["2024-25", "2025-26"], "x": [1.0, 2.0]})
     actual = expected.assign(x=[1.0, 2.1])
     assert_frames_close(expected, expected.assign(x=[1.0, 2.0 + 1e-8]))  # within tolerance
-    with pytest.raises(AssertionError, match=r"(?s)1 cell\(s\) differ.*fiscal_year=2025-26.*x: 2\.1"):
+    pattern = r"(?s)1 cell\(s\) differ.*fiscal_year=2025-26.*x: 2\.1"
+    with pytest.raises(AssertionError, match=pattern):
         assert_frames_close(actual, expected, name="t")
     with pytest.raises(AssertionError, match="columns differ"):
         assert_frames_close(actual.rename(columns={"x": "y"}), expected)

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import SCENARIOS
 
 from model.projection import run_batch
 from model.scenario import load_scenario
-from tests.conftest import SCENARIOS
 
 EX_INFINITE = 1000.0  # largest Ex the schema allows
 UNCONGESTED = {"corridors.routes.instc.capacity_mt": 1000.0}
