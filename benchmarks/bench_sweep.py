@@ -32,7 +32,6 @@ sys.path.insert(0, str(ROOT))
 from model.projection import run_batch  # noqa: E402
 from model.scenario import load_scenario  # noqa: E402
 from model.sweep import load_sweep, parse_sweep, run_sweep  # noqa: E402
-from model.sweep.model_eval import ModelEvaluator  # noqa: E402
 
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 OIL = ROOT / "scenarios" / "sweeps" / "oil_lng_uncertainty.toml"
@@ -81,7 +80,8 @@ def bench_mc(n: int, loop_n: int) -> None:
     for i in range(loop_n):
         run_batch(sc, {k: v[i:i + 1] for k, v in xs.items()})
     per_loop = (time.perf_counter() - t) / loop_n
-    line(f"Python loop, run_batch per sample ({loop_n} samples)", f"{per_loop * 1e3:.2f} ms/s")
+    line(f"Python loop, run_batch per sample ({loop_n} samples)",
+         f"{per_loop * 1e3:.2f} ms/sample")
     line("speed-up per sample, sweep (serial) vs loop", f"{per_loop / per_sample_sweep:.0f}x",
          "(target >= 100x)")
 
@@ -128,14 +128,14 @@ def bench_sobol(n: int, model: bool) -> None:
 
 def bench_stream(n: int) -> None:
     print(f"4. {n:,} samples streamed (fresh process, toy linear model, chunk files + tables)")
-    code = ("import sys, time, resource; sys.path.insert(0, %r)\n"
+    code = (f"import sys, time, resource; sys.path.insert(0, {str(ROOT)!r})\n"
             "from model.sweep import parse_sweep, run_sweep\n"
             "p = {f'x{i}': {'dist': 'normal', 'mean': 0.0, 'sd': 1.0} for i in range(1, 6)}\n"
-            "s = parse_sweep(dict(name='big', method='montecarlo', sampler='random', n=%d,"
+            f"s = parse_sweep(dict(name='big', method='montecarlo', sampler='random', n={n},"
             " evaluator='toy:linear', outcomes=['y', 'y_noisy'], parameters=p))\n"
             "t = time.perf_counter(); r = run_sweep(s, out=sys.argv[1], plots=False)\n"
             "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
-            " r.manifest['recorded_rows'])\n") % (str(ROOT), n)
+            " r.manifest['recorded_rows'])\n")
     with tempfile.TemporaryDirectory() as tmp:
         out = subprocess.run([sys.executable, "-c", code, tmp], capture_output=True, text=True,
                              check=True).stdout.split()
@@ -182,7 +182,7 @@ def bench_dask(n: int) -> None:
     a = run_sweep(spec, out=None, plots=False)
     serial = time.perf_counter() - t
     with LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address=":0") as cluster, Client(cluster) as client:
         client.run(lambda: __import__("model.sweep.execute"))  # warm imports
         t = time.perf_counter()
         b = run_sweep(spec, out=None, client=client, plots=False)
@@ -190,7 +190,7 @@ def bench_dask(n: int) -> None:
     same = np.array_equal(a.outcomes.to_numpy(), b.outcomes.to_numpy())
     line(f"{n:,} samples serial", f"{serial:.2f} s")
     line(f"{n:,} samples on Dask, 2 workers", f"{dask:.2f} s")
-    line("speed-up (identical outcomes: %s)" % same, f"{serial / dask:.2f}x", "(target >= 1.7x)")
+    line(f"speed-up (identical outcomes: {same})", f"{serial / dask:.2f}x", "(target >= 1.7x)")
     line("machine ceiling: 2 processes vs 1 on pure numpy work", f"{parallel_ceiling():.2f}x")
 
 

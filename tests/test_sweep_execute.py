@@ -68,10 +68,11 @@ def test_process_pool_equals_serial(serial, tmp_path):
 def test_dask_local_cluster_equals_serial(serial, tmp_path):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
         with distributed.Client(cluster) as client:
             viaclient = run_sweep(noisy_mc(), out=tmp_path / "c", client=client, chunk_size=1024)
-        viaddress = run_sweep(noisy_mc(), out=tmp_path / "a", dask_address=cluster.scheduler_address)
+        viaddress = run_sweep(noisy_mc(), out=tmp_path / "a",
+                              dask_address=cluster.scheduler_address)
     same(serial, viaclient)
     same(serial, viaddress)
     assert viaclient.manifest["executor"] == "dask"

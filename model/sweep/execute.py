@@ -6,9 +6,11 @@ returns arrays; the driver writes each finished chunk atomically to ``chunks/chu
 
 What a chunk file holds (so 10^7 samples stream in bounded memory):
 
-* ``row_index, X, Y``: inputs and scalar outcomes of the *recorded* rows: every row when the sweep
-  has at most :data:`ROW_LIMIT` rows, else a deterministic pseudo-random subset of about
-  ROW_LIMIT rows chosen by a hash of (seed, global row index);
+* ``row_index, X, Y``: inputs and scalar outcomes of the *recorded* rows: every row of an
+  in-memory design (grid, tornado, Sobol', Morris, Latin hypercube: their analyses need all rows,
+  and their size is checked up front); for streamed Monte Carlo every row up to
+  :data:`ROW_LIMIT` rows, else a deterministic pseudo-random subset of about ROW_LIMIT rows chosen
+  by a hash of (seed, global row index);
 * ``path_index, paths``: year paths (balance, total trade) of the rows kept for quantiles and fan
   charts, chosen the same way with :data:`PATH_LIMIT` (quantiles are exact below it, estimated
   from ~2^17 rows above it: the P5 is then within about +-0.15 percentile points);
@@ -99,7 +101,8 @@ def run_chunk(task: Task) -> dict[str, np.ndarray]:
             counts.append(len(p))
             years = np.asarray(ev.years)
     index = np.arange(task.start, task.stop)
-    keep = keep_mask(index, task.n_rows, ROW_LIMIT, task.seed)
+    limit = task.n_rows if task.stream is None else ROW_LIMIT  # in-memory designs: every row
+    keep = keep_mask(index, task.n_rows, limit, task.seed)
     Y = np.vstack(Ys)
     out = {"row_index": index[keep], "X": X[keep], "Y": Y[keep]}
     if paths:

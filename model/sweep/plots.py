@@ -1,6 +1,7 @@
 """Thin plotting functions ``plot_x(df, *, ax=None) -> Axes``: they draw tables, compute nothing.
 
-No pyplot (no global figure state): a missing ``ax`` gets a fresh :class:`~matplotlib.figure.Figure`.
+No pyplot (no global figure state): a missing ``ax`` gets a fresh
+:class:`~matplotlib.figure.Figure`.
 """
 
 from __future__ import annotations

@@ -36,6 +36,9 @@ MAX_BYTES = 4 * 2**30      # refuse sweeps whose in-memory design/tables would e
 TARGET_CHUNKS = 64         # default chunking: about this many checkpoints ...
 MAX_CHUNK = 2**18          # ... of at most this many rows
 PILOT_ROWS = 1024
+OUTPUT_FILES = ("samples.csv", "outcomes.csv", "quantiles.csv", "tornado.csv", "sobol.csv",
+                "morris.csv", "manifest.json", "fan_balance.png", "fan_total_trade.png",
+                "tornado.png", "sobol.png", "morris.png", "scatter.png")
 
 
 @dataclass
@@ -104,9 +107,11 @@ def check_size(spec: SweepSpec, n_rows: int, sec_per_row: float, workers: int,
                file: str | None) -> None:
     """Refuse, with the estimate, sweeps that would take too long or too much memory."""
     d, k = len(spec.parameters), len(spec.outcomes)
-    mem = min(n_rows, ROW_LIMIT) * (d + k) * 8 * 3 + PATH_LIMIT * 2 * 12 * 8
-    if methods.materialised(spec):
-        mem += n_rows * d * 8 * 3
+    mem = PATH_LIMIT * 2 * 12 * 8 * 2
+    if methods.materialised(spec):  # the design, plus every row's inputs and outcomes recorded
+        mem += n_rows * d * 8 * 2 + n_rows * (d + k) * 8 * 3
+    else:
+        mem += min(n_rows, ROW_LIMIT) * (d + k) * 8 * 3
     hours = n_rows * sec_per_row / max(1, workers) / 3600
     if hours > MAX_HOURS or mem > MAX_BYTES:
         raise InputError(
@@ -177,67 +182,45 @@ def run_sweep(
     progress : progress bar on stderr; default only when stderr is a terminal.
     base_dir : directory the spec's ``scenario`` is relative to, when ``spec`` is not a file.
     """
-    file = None
-    if isinstance(spec, SweepSpec):
-        bdir = Path(base_dir or ".")
-    else:
-        file = str(spec)
-        spec, bdir = load_sweep(spec)
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise InputError(f"must be a whole number >= 1 (got {workers!r})", key="--workers")
-    if chunk_size is not None and (isinstance(chunk_size, bool) or chunk_size < 1):
-        raise InputError(f"must be a whole number >= 1 (got {chunk_size!r})", key="--chunk-size")
+    spec, bdir, file = _read_spec(spec, base_dir)
+    _check_options(workers, chunk_size)
     evaluator = evaluator if evaluator is not None else make_evaluator(spec, bdir, file)
     if hasattr(evaluator, "validate"):
         evaluator.validate(spec.names, spec.outcomes, file)
     n_rows = methods.design_rows(spec)
-    if n_rows > 2**40:
+    if n_rows > 2**40:  # too big even to try a pilot run
         check_size(spec, n_rows, 1e-6, workers, file)
     check_size(spec, n_rows, _pilot(spec, evaluator, n_rows), workers, file)
 
     digest = spec_hash(spec, evaluator)
     out_dir = None if out is None else Path(out) / spec.name
     store = None if out_dir is None else ChunkStore(out_dir / "chunks")
-    header = store.header() if (store and resume) else None
-    if header is not None and header.get("hash") != digest:
-        raise InputError("this checkpoint was written by a different sweep (spec, scenario or "
-                         "model changed); run without --resume to start afresh",
-                         file=str(store.header_path))
-    size = chunk_size or spec.chunk_size
-    if header is not None:
-        if size is not None and -(-size // spec.block_size) * spec.block_size != header[
-                "chunk_size"]:
-            raise InputError(f"the checkpoint uses chunk size {header['chunk_size']}; resume "
-                             "with that size or without --chunk-size", key="--chunk-size")
-        size = header["chunk_size"]
-    size = -(-(size or default_chunk_size(spec, n_rows)) // spec.block_size) * spec.block_size
+    header = _checkpoint_header(store, digest) if resume else None
+    size = _chunk_size(spec, n_rows, chunk_size or spec.chunk_size, header)
     n_chunks = -(-n_rows // size)
 
     own_client = None
     if client is None and dask_address is not None:
         client = own_client = _connect(dask_address)
     try:
-        design = methods.build_design(spec)
+        design = methods.build_design(spec)  # last step that may fail on input: nothing written
         kind = "dask" if client is not None else ("processes" if workers > 1 else "serial")
         if store is None:
             store, done = _MemoryStore(), set()
         else:
             if header is None:
+                for name in OUTPUT_FILES:  # no stale file may pass for this run's result
+                    (out_dir / name).unlink(missing_ok=True)
                 store.reset({"hash": digest, "chunk_size": size, "n_rows": n_rows,
                              "n_chunks": n_chunks, "format": FORMAT})
             done = store.done(n_chunks)
-        todo = [c for c in range(n_chunks) if c not in done]
-        tasks = make_tasks(design, todo, size, names=tuple(spec.names),
-                           outcomes=tuple(spec.outcomes), evaluator=evaluator, seed=spec.seed,
-                           block_size=spec.block_size)
+        tasks = make_tasks(design, [c for c in range(n_chunks) if c not in done], size,
+                           names=tuple(spec.names), outcomes=tuple(spec.outcomes),
+                           evaluator=evaluator, seed=spec.seed, block_size=spec.block_size)
         show = sys.stderr.isatty() if progress is None else progress
         t0 = time.perf_counter()
-        with tqdm(total=n_rows, initial=n_rows - sum(t.stop - t.start for t in tasks),
-                  unit="sample", unit_scale=True, disable=not show, desc=spec.name,
-                  file=sys.stderr) as bar:
-            for chunk, arrays in execute(tasks, kind=kind, workers=workers, client=client):
-                store.write(chunk, arrays)
-                bar.update(min((chunk + 1) * size, n_rows) - chunk * size)
+        _evaluate(tasks, store, kind=kind, workers=workers, client=client, show=show,
+                  n_rows=n_rows, desc=spec.name)
         elapsed = time.perf_counter() - t0
     finally:
         if own_client is not None:
@@ -246,6 +229,55 @@ def run_sweep(
                    meta={"executor": kind, "workers": workers, "chunk_size": size,
                          "n_chunks": n_chunks, "resumed_chunks": len(done),
                          "elapsed_s": round(elapsed, 3)}, plots=plots)
+
+
+def _read_spec(spec: SweepSpec | str | os.PathLike, base_dir: str | os.PathLike | None
+               ) -> tuple[SweepSpec, Path, str | None]:
+    if isinstance(spec, SweepSpec):
+        return spec, Path(base_dir or "."), None
+    loaded, bdir = load_sweep(spec)
+    return loaded, bdir, str(spec)
+
+
+def _check_options(workers: Any, chunk_size: Any) -> None:
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InputError(f"must be a whole number >= 1 (got {workers!r})", key="--workers")
+    if chunk_size is not None and (isinstance(chunk_size, bool) or chunk_size < 1):
+        raise InputError(f"must be a whole number >= 1 (got {chunk_size!r})", key="--chunk-size")
+
+
+def _checkpoint_header(store: ChunkStore | None, digest: str) -> dict | None:
+    """The header of a checkpoint to resume, after checking it belongs to this sweep."""
+    header = store.header() if store is not None else None
+    if header is not None and header.get("hash") != digest:
+        raise InputError("this checkpoint was written by a different sweep (spec, scenario or "
+                         "model changed); run without --resume to start afresh",
+                         file=str(store.header_path))
+    return header
+
+
+def _chunk_size(spec: SweepSpec, n_rows: int, asked: int | None, header: dict | None) -> int:
+    """Rows per chunk: asked, or the checkpoint's, or automatic; a whole number of blocks."""
+    bs = spec.block_size
+    rounded = None if asked is None else -(-asked // bs) * bs
+    if header is not None:
+        if rounded is not None and rounded != header["chunk_size"]:
+            raise InputError(f"the checkpoint uses chunk size {header['chunk_size']}; resume "
+                             "with that size or without --chunk-size", key="--chunk-size")
+        return header["chunk_size"]
+    return rounded or default_chunk_size(spec, n_rows)
+
+
+def _evaluate(tasks: list, store: Any, *, kind: str, workers: int, client: Any, show: bool,
+              n_rows: int, desc: str) -> None:
+    """Run the tasks, writing each finished chunk as it arrives; progress bar if ``show``."""
+    remaining = sum(t.stop - t.start for t in tasks)
+    size_of = {t.chunk: t.stop - t.start for t in tasks}
+    with tqdm(total=n_rows, initial=n_rows - remaining, unit="sample", unit_scale=True,
+              disable=not show, desc=desc, file=sys.stderr) as bar:
+        for chunk, arrays in execute(tasks, kind=kind, workers=workers, client=client):
+            store.write(chunk, arrays)
+            bar.update(size_of[chunk])
 
 
 def _finish(spec: SweepSpec, design: methods.Design, store: Any, n_chunks: int,

@@ -10,7 +10,8 @@ by their spawn key so that any worker can rebuild them without the driver:
 
 * ``(0,)``     the design-level stream (Latin hypercube, Sobol' scrambling, Morris trajectories);
 * ``(1, b)``   the input points of block ``b`` for streamed random Monte Carlo;
-* ``(2, b)``   the model's own random numbers for block ``b`` (passed to the evaluator).
+* ``(2, b)``   the model's own random numbers for block ``b`` (passed to the evaluator);
+* ``(3,)``     the analyses' resampling (Sobol' bootstrap, Morris confidence intervals).
 
 A *block* is a fixed run of ``block_size`` consecutive design rows; chunks are whole numbers of
 blocks. Because nothing random depends on the chunk, results are identical whatever the chunk size,
@@ -34,7 +35,7 @@ def design_seed(seed: int) -> np.random.SeedSequence:
 
 
 def block_seed(seed: int, stream: int, block: int) -> np.random.SeedSequence:
-    """Child ``(stream, block)`` of the master seed; equal to ``spawn(..)[stream].spawn(..)[block]``."""
+    """Child ``(stream, block)`` of the master seed: ``spawn(..)[stream].spawn(..)[block]``."""
     return np.random.SeedSequence(seed, spawn_key=(stream, block))
 
 
