@@ -151,3 +151,9 @@ def test_large_sweep_streams_a_subset_with_exact_means(monkeypatch):
     means = r.quantiles["mean"].to_numpy()[:22]
     np.testing.assert_allclose(means, exact.quantiles["mean"].to_numpy()[:22], rtol=1e-12)
     assert np.array_equal(r.outcomes.to_numpy(), full.outcomes.to_numpy())
+
+
+def test_in_memory_designs_keep_every_row_for_their_analysis(monkeypatch):
+    monkeypatch.setattr("model.sweep.execute.ROW_LIMIT", 100)
+    r = run_sweep(sobol_spec(), out=None)
+    assert len(r.outcomes) == 512 * 6 and r.sobol["ST"].notna().all()
