@@ -252,7 +252,7 @@ def _diversion(sc, base, years, is_export, kinds) -> np.ndarray:
     exposed = us["india_exports_to_us"].value * (1.0 - us["exempt_share"].value) * infl
     total = engine.us_diversion_bn(
         exposed, rate, us["base_tariff"].value,
-        _default(lever.us_import_elasticity, us["import_elasticity"].value),
+        np.asarray(_default(lever.us_import_elasticity, us["import_elasticity"].value))[..., None],
         np.asarray(_default(lever.diversion_share, us["diversion_share"].value))[..., None])
     eligible = is_export & (kinds == "goods") & ~np.isin(base.flow_names, lever.exempt)
     v0 = base.column("value") * eligible

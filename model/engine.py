@@ -30,7 +30,7 @@ def crude_value_bn(volume_mbd, brent_usd, discount_usd, valuation=1.0, days=DAYS
     1.0 mb/d at $70/bbl for 365 days is 25.55 bn. ``valuation`` maps the landed price onto the
     customs value (calibrated once on FY2024-25).
     """
-    price = np.asarray(brent_usd) - np.asarray(discount_usd)
+    price = np.maximum(np.asarray(brent_usd) - np.asarray(discount_usd), 0.0)
     return np.asarray(volume_mbd) * BBL_PER_MB * days * price * valuation / USD_PER_BN
 
 

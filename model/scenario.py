@@ -340,6 +340,9 @@ def json_schema() -> dict[str, Any]:
     schema["properties"]["extends"] = {"type": "string", "description":
                                        "path of a scenario this file layers on (deep merge)"}
     schema["required"] = []
+    # a route table may edit a default route partially; a new route's required keys are checked
+    # on load (pydantic), which JSON Schema cannot express per key
+    schema["$defs"]["Route"].pop("required", None)
     schema["title"] = "tradesim scenario"
     return schema
 

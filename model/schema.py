@@ -216,8 +216,23 @@ def _default_routes() -> dict[str, Route]:
     }
 
 
+def _merge_routes(value: object) -> object:
+    """A file's routes layer over the default ones key by key (a partial table edits a route)."""
+    if not isinstance(value, dict):
+        return value
+    merged: dict[str, object] = {k: r.model_dump() for k, r in _default_routes().items()}
+    for name, route in value.items():
+        if isinstance(route, dict) and name in merged:
+            merged[name] = {**merged[name], **route}  # type: ignore[dict-item]
+        else:
+            merged[name] = route
+    return merged
+
+
 class Corridors(Section):
-    routes: dict[str, Route] = Field(default_factory=_default_routes)
+    routes: Annotated[dict[str, Route], BeforeValidator(_merge_routes)] = Field(
+        default_factory=_default_routes, description="routes by name; a table here edits the "
+        "default route of that name key by key (suez, instc, chennai_vladivostok, nsr) or adds one")
     rasht_astara_open: FY | None = Field(None, description="fiscal year the Rasht-Astara rail "
                                          "link opens (None: not within the horizon; D: ~2030 if the "
                                          "48-month build starts in 2026)")

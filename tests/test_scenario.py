@@ -146,3 +146,10 @@ def test_shipped_scenarios_pass_the_json_schema(path):
     from model.scenario import resolve_extends
 
     jsonschema.validate(resolve_extends(path), json_schema())
+
+
+def test_partial_route_table_edits_the_default_route_and_keeps_the_others(write_scenario):
+    sc = load_scenario(write_scenario(BASE + "[corridors.routes.instc]\ncapacity_mt = 0.5\n"))
+    assert set(sc.corridors.routes) == {"suez", "instc", "chennai_vladivostok", "nsr"}
+    assert sc.corridors.routes["instc"].capacity_mt == 0.5
+    assert sc.corridors.routes["instc"].days == 25.0  # untouched keys keep their defaults
