@@ -119,8 +119,10 @@ def test_sigkill_midway_then_resume_via_cli(tmp_path, cli):
     n_done = len(list(chunks.glob("chunk_*.npz")))
     assert 3 <= n_done < 16, "the run should have been killed midway"
     assert not (out / "heavy" / "manifest.json").exists()
+    (chunks / ".chunk_000099.npz.abc.tmp").write_bytes(b"half")  # as if killed mid-write
     code, _, err = cli("sweep", sweep, "--out", out, "--resume")
     assert code == 0, err
+    assert not list(chunks.glob(".*.tmp"))
     code, _, err = cli("sweep", sweep, "--out", tmp_path / "whole")
     assert code == 0, err
     for name in ("samples.csv", "outcomes.csv", "quantiles.csv"):

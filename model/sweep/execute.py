@@ -197,10 +197,15 @@ class ChunkStore:
         if self.root.exists():
             for p in self.root.glob("chunk_*.npz"):
                 p.unlink()
-            for p in self.root.glob(".chunk_*.tmp"):
-                p.unlink()
+        self.remove_temp()
         atomic_write(self.header_path, lambda f: f.write(json.dumps(header, indent=1)),
                      binary=False)
+
+    def remove_temp(self) -> None:
+        """Delete temp files a killed run left half-written (never mistaken for chunks)."""
+        if self.root.exists():
+            for p in self.root.glob(".chunk_*.tmp"):
+                p.unlink(missing_ok=True)
 
     def done(self, n_chunks: int) -> set[int]:
         return {c for c in range(n_chunks) if self.path(c).exists()}

@@ -208,6 +208,7 @@ def run_sweep(
         if store is None:
             store, done = _MemoryStore(), set()
         else:
+            store.remove_temp()
             if header is None:
                 for name in OUTPUT_FILES:  # no stale file may pass for this run's result
                     (out_dir / name).unlink(missing_ok=True)
