@@ -104,6 +104,7 @@ def test_good_run_writes_tables_plots_and_manifest(tmp_path, cli):
     assert code == 0, err
     d = tmp_path / "res" / "ish"
     assert "ish: 1,280 evaluations (sobol)" in out
+    assert err == ""  # no progress bar when stderr is not a terminal
     for name in ("samples.csv", "outcomes.csv", "quantiles.csv", "sobol.csv", "manifest.json",
                  "sobol.png", "scatter.png"):
         assert (d / name).stat().st_size > 0, name

@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from model.errors import InputError
 from model.sweep import parse_sweep, run_sweep
@@ -159,3 +161,13 @@ def test_in_memory_designs_keep_every_row_for_their_analysis(monkeypatch):
     monkeypatch.setattr("model.sweep.execute.ROW_LIMIT", 100)
     r = run_sweep(sobol_spec(), out=None)
     assert len(r.outcomes) == 512 * 6 and r.sobol["ST"].notna().all()
+
+
+@settings(max_examples=15, deadline=None)
+@given(chunk=st.integers(1, 3000), n=st.integers(1, 2500))
+def test_any_chunk_size_gives_the_same_bits(chunk, n):
+    spec = noisy_mc(n=n, block_size=16)
+    a = run_sweep(spec, out=None, chunk_size=chunk)
+    b = run_sweep(spec, out=None, chunk_size=16)
+    same(a, b)
+    assert a.samples["sample"].tolist() == list(range(n))
