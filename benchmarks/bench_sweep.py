@@ -10,7 +10,10 @@ Reports:
 3. Sobol' with 12 parameters at n = 2^14 including bootstrap intervals (target < 15 s), on the
    real model and on a cheap 12-input toy (to separate the analysis cost from model cost);
 4. 10,000,000 samples streamed to disk: peak memory (target < 1 GB), in a fresh subprocess;
-5. Dask LocalCluster with 2 workers against serial on a heavy sweep (speed-up).
+5. Dask LocalCluster with 2 workers against serial on a heavy sweep (speed-up);
+6. with ``--ema-python PY`` (a Python that has ema_workbench, e.g. a throw-away venv whose .pth
+   points at this project's site-packages): EMA Workbench's SequentialEvaluator driving the same
+   model one sample at a time, against this sweep per sample (target >= 100x).
 """
 
 from __future__ import annotations
@@ -194,10 +197,53 @@ def bench_dask(n: int) -> None:
     line("machine ceiling: 2 processes vs 1 on pure numpy work", f"{parallel_ceiling():.2f}x")
 
 
+EMA_CODE = """
+import sys, time, warnings
+warnings.simplefilter("ignore")
+sys.path.insert(0, {root!r})
+import numpy as np
+from ema_workbench import Model, RealParameter, ScalarOutcome, SequentialEvaluator
+from model.projection import run_batch
+from model.scenario import load_scenario
+sc = load_scenario({baseline!r})
+
+def trade(brent=75.0, volume=1.6):
+    b = run_batch(sc, {{"levers.oil.brent_usd": np.array([brent]),
+                       "levers.oil.volume_mbd": np.array([volume])}})
+    return {{"balance": float(b.balance[0, 5])}}
+
+m = Model("trade", function=trade)
+m.uncertainties = [RealParameter("brent", 60, 90), RealParameter("volume", 0.8, 2.0)]
+m.outcomes = [ScalarOutcome("balance")]
+with SequentialEvaluator(m) as ev:
+    t = time.perf_counter()
+    ev.perform_experiments(scenarios={n})
+    print((time.perf_counter() - t) / {n})
+"""
+
+
+def bench_ema(python: str, n: int, n_sweep: int) -> None:
+    print(f"6. EMA Workbench SequentialEvaluator ({n} samples) vs run_sweep ({n_sweep:,})")
+    code = EMA_CODE.format(root=str(ROOT), baseline=str(BASELINE), n=n)
+    out = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
+    per_ema = float(out.stdout.split()[-1])
+    params = {"levers.oil.brent_usd": {"low": 60.0, "high": 90.0},
+              "levers.oil.volume_mbd": {"low": 0.8, "high": 2.0}}
+    spec = parse_sweep(dict(name="ema", method="montecarlo", n=n_sweep, scenario=str(BASELINE),
+                            outcomes=["balance:2029-30"], parameters=params))
+    t = time.perf_counter()
+    run_sweep(spec, out=None, plots=False)
+    per_sweep = (time.perf_counter() - t) / n_sweep
+    line("EMA SequentialEvaluator", f"{per_ema * 1e3:.2f} ms/sample")
+    line("run_sweep (serial)", f"{per_sweep * 1e6:.0f} µs/sample")
+    line("speed-up per sample", f"{per_ema / per_sweep:.0f}x", "(target >= 100x)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--only", type=int, nargs="*", help="benchmark numbers to run")
+    ap.add_argument("--ema-python", help="a Python with ema_workbench installed (benchmark 6)")
     a = ap.parse_args()
     q = a.quick
     print(f"bench_sweep on {json.dumps({'cpus': __import__('os').cpu_count()})}")
@@ -205,7 +251,9 @@ def main() -> None:
                2: lambda: bench_engine(16_384),
                3: lambda: bench_sobol(2**10 if q else 2**14, model=True),
                4: lambda: bench_stream(1_000_000 if q else 10_000_000),
-               5: lambda: bench_dask(16_384 if q else 65_536)}
+               5: lambda: bench_dask(16_384 if q else 65_536),
+               6: lambda: a.ema_python and bench_ema(a.ema_python, 100 if q else 300,
+                                                     20_000 if q else 100_000)}
     for k, run in benches.items():
         if not a.only or k in a.only:
             run()
