@@ -8,14 +8,19 @@ with ``time_cost_rate`` about 0.006-0.021 of value per day by sector (Hummels & 
 "Time as a trade barrier", AER 103(7): 0.6-2.1% ad valorem per day). Demand fills the cheapest
 routes first up to their usable capacity (:data:`RHO_MAX` of the bottleneck capacity). Capacity is
 shared in tonnes by all modes on a route and goes first to the (mode, route) pairs with the largest
-saving per tonne over Suez (see :func:`_fill`). Transit days come from the queueing surrogate (or
-the DES) at the resulting loads, so a loaded route gets slower. The fixed point is found by
-bisection on each capacitated route's load L in [0, capacity]: if, at the days of load L, the fill
-would put at least L on the route, its equilibrium load is above L, else below. The result is a
-Wardrop-type equilibrium with capacities: every tonne on a route pays no more than by Suez at the
-actual (congested) days, and a route below capacity would become dearer than Suez for its marginal
-tonne if loaded further. ``tol`` is the final bracket width relative to capacity; not reaching it
-within ``max_iter`` steps is reported (``converged=False``), never hidden.
+saving in US$ per tonne over Suez (see :func:`_fill`). Transit days come from the queueing
+surrogate (or the DES) at the resulting loads, so a loaded route gets slower.
+
+The fixed point is found by Gauss-Seidel sweeps over the capacitated routes; in each, a route's
+load L in [0, capacity] is found by bisection with the other routes' days held: the load rises
+while, at the days of load L, the fill would put at least L on the route and (by default,
+``equilibrium="system"``) the marginal tonne's saving exceeds the delay cost it imposes on the
+route's other cargo. Every tonne on a route then pays less than on Suez at the actual, congested
+days. With ``equilibrium="user"`` the second condition is dropped (a Wardrop equilibrium): more
+capacity can then raise total generalised cost, because new cargo congests the incumbents until
+the route is no cheaper than Suez. Sweeps stop when no route's load moves by more than ``tol`` x
+capacity; not reaching that within ``max_iter`` sweeps is reported (``converged=False``, with the
+last change as ``gap``), never hidden.
 
 Suez is the spill route: it is treated as uncapacitated (its physical capacity, ~324 Mt/yr of
 India-Russia cargo, is far above any scenario's demand), so demand that fits on no other route
@@ -24,7 +29,8 @@ goes by Suez. Arrays carry a sample axis N last.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import zlib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -93,21 +99,22 @@ def des_days(routes: Mapping[str, Route], loads_mt: np.ndarray, *, wait_scale=No
     """Mean transit days (R, N) from one DES run per sample (``DES_YEARS``, first discarded).
 
     ``seeds`` (N,) are drawn once by the caller and reused on every call (common random
-    numbers), so the map from loads to days is deterministic and the fixed point can converge.
+    numbers, one stream per sample and route), so the map from loads to days is deterministic
+    and the fixed point can converge. Slow: one DES run per route, sample and evaluation.
     Saturation flags come from the bottleneck utilisation (the DES itself would only show a
     growing backlog).
     """
     from .des import simulate
 
-    n = loads_mt.shape[1]
     days = np.empty(loads_mt.shape)
-    for k in range(n):
-        counts = {name: [loads_mt[i, k] * 1e6 / r.tonnes_per_shipment] * DES_YEARS
-                  for i, (name, r) in enumerate(routes.items())}
-        st = simulate(routes, counts, range(DES_YEARS), np.random.default_rng(seeds[k]))
-        for i, r in enumerate(routes.values()):
-            w = st.shipments[i, 1:]
-            mean = np.nan_to_num(st.transit_days_mean[i, 1:])
+    for i, (name, r) in enumerate(routes.items()):
+        for k in range(loads_mt.shape[1]):
+            # each route runs alone with a seed fixed by (sample, route name): the same loads
+            # give the same days whichever other routes are evaluated in the same call
+            rng = np.random.default_rng([int(seeds[k]), zlib.crc32(name.encode())])
+            counts = [loads_mt[i, k] * 1e6 / r.tonnes_per_shipment] * DES_YEARS
+            st = simulate({name: r}, {name: counts}, range(DES_YEARS), rng)
+            w, mean = st.shipments[0, 1:], np.nan_to_num(st.transit_days_mean[0, 1:])
             days[i, k] = (w @ mean) / w.sum() if w.sum() else r.service_hours() / 24.0
     _, sat = surrogate_days(routes, loads_mt)
     return np.where(sat, np.inf, days), sat
@@ -116,18 +123,19 @@ def des_days(routes: Mapping[str, Route], loads_mt: np.ndarray, *, wait_scale=No
 TRANSIT: dict[str, Callable] = {"surrogate": surrogate_days, "des": des_days}
 
 
-def _fill(cost: np.ndarray, demand: np.ndarray, cap: np.ndarray, spill: int) -> np.ndarray:
-    """Greedy fill by saving over the spill route, vectorised over samples.
+def _fill(cost: np.ndarray, demand: np.ndarray, cap: np.ndarray, spill: int,
+          value: np.ndarray) -> np.ndarray:
+    """Greedy fill by dollar saving over the spill route, vectorised over samples.
 
-    ``cost`` (M, R, N), ``demand`` (M, N), ``cap`` (R, N) -> tonnes (M, R, N). All (mode,
-    route) pairs cheaper than the spill route are taken in order of their saving per tonne
-    (largest first), each up to the mode's remaining demand and the route's remaining capacity;
-    within a mode this is cheapest-first, across modes the capacity goes to the mode that gains
-    most from it. The rest goes to the spill route. (Greedy, not the linear-programme optimum in
-    every multi-mode case.)
+    ``cost`` (M, R, N) ad valorem, ``demand`` (M, N), ``cap`` (R, N), ``value`` (M, N) US$/t
+    -> tonnes (M, R, N). All (mode, route) pairs cheaper than the spill route are taken in order
+    of their saving in US$ per tonne (largest first), each up to the mode's remaining demand and
+    the route's remaining capacity: within a mode this is cheapest-first; across modes scarce
+    capacity goes to the cargo that would pay most for it (a capacity auction). The rest goes to
+    the spill route. (Greedy: not the linear-programme optimum in every multi-mode case.)
     """
     m, r, n = cost.shape
-    saving = (cost[:, spill:spill + 1, :] - cost).reshape(m * r, n)
+    saving = ((cost[:, spill:spill + 1, :] - cost) * value[:, None, :]).reshape(m * r, n)
     saving = np.where(np.isfinite(saving) & (saving > 0), saving, -np.inf)
     order = np.argsort(-saving, axis=0, kind="stable")  # (M*R, N)
     left_dem, left_cap = demand.copy(), cap.copy()
@@ -165,19 +173,42 @@ def _as_samples(name: str, table: Mapping[str, object], modes, n: int | None, po
     return out, (sizes.pop() if sizes else (n or 1))
 
 
-def _check_inputs(demand_mt, routes, transit, rng):
+def mode_of(key: str) -> str:
+    """Mode of a demand key: ``"tanker"`` or ``"tanker:far_east"`` (mode, colon, cargo group)."""
+    return key.split(":", 1)[0]
+
+
+def _check_inputs(demand_mt, routes, transit, rng, equilibrium):
     for m in demand_mt:
-        check_mode(m)
+        check_mode(mode_of(m))
     if SPILL_ROUTE not in routes:
         raise ValueError(f"routes must include {SPILL_ROUTE!r}, the uncapacitated spill route "
                          f"(got {', '.join(routes)})")
     for m in demand_mt:
-        if m not in routes[SPILL_ROUTE].modes:
+        if mode_of(m) not in routes[SPILL_ROUTE].modes:
             raise ValueError(f"mode {m!r} must be carried by route {SPILL_ROUTE!r}")
+    if equilibrium not in ("system", "user"):
+        raise ValueError(f"equilibrium must be one of system, user (got {equilibrium!r})")
     if transit not in TRANSIT:
         raise ValueError(f"transit must be one of {', '.join(TRANSIT)} (got {transit!r})")
     if transit == "des" and rng is None:
         raise ValueError("transit='des' needs rng, a numpy Generator (got None)")
+
+
+def _carries(modes, routes: Mapping[str, Route], allowed) -> np.ndarray:
+    """(M, R) may mode m use route r: the route carries it and ``allowed`` permits it."""
+    ok = np.array([[mode_of(m) in r.modes for r in routes.values()] for m in modes])
+    for m, names in (allowed or {}).items():
+        if m not in modes:
+            raise ValueError(f"allowed mode must be one of {', '.join(modes)} (got {m!r})")
+        for name in names:
+            if name not in routes:
+                raise ValueError(f"allowed[{m!r}] route must be one of {', '.join(routes)} "
+                                 f"(got {name!r})")
+        if SPILL_ROUTE not in names:
+            raise ValueError(f"allowed[{m!r}] must include {SPILL_ROUTE!r} (got {list(names)!r})")
+        ok[modes.index(m)] &= np.array([name in names for name in routes])
+    return ok
 
 
 def _usable_capacity(routes: Mapping[str, Route]) -> np.ndarray:
@@ -196,6 +227,8 @@ def assign_routes(
     transit: Literal["surrogate", "des"] = "surrogate",
     rng: np.random.Generator | None = None,
     wait_scale: Mapping[str, float] | None = None,
+    allowed: Mapping[str, Sequence[str]] | None = None,
+    equilibrium: Literal["system", "user"] = "system",
     tol: float = 1e-6,
     max_iter: int = 50,
 ) -> Assignment:
@@ -203,7 +236,10 @@ def assign_routes(
 
     Parameters
     ----------
-    demand_mt : mode -> tonnes to ship, Mt/yr, scalar or (N,). Modes from ``MODES``.
+    demand_mt : cargo key -> tonnes to ship, Mt/yr, scalar or (N,). A key is a mode from
+        ``MODES``, optionally with a cargo group after a colon (``"tanker:far_east"``), so that
+        cargo of one mode from different origins can be given different ``allowed`` routes.
+        All other per-mode arguments and outputs are keyed the same way.
     value_usd_per_t : mode -> cargo value, US$ per tonne (> 0), scalar or (N,).
     time_cost_rate : mode -> time cost, fraction of value per day (0.006-0.021, Hummels &
         Schaur 2013), scalar or (N,).
@@ -211,61 +247,147 @@ def assign_routes(
     transit : ``"surrogate"`` (fast, vectorised) or ``"des"`` (one DES run per sample).
     rng : needed for ``transit="des"``; per-sample seeds are drawn from it once.
     wait_scale : optional per-route calibration of the surrogate waits (``surrogate.calibrate``).
-    tol, max_iter : bisection tolerance (bracket width / capacity) and step cap.
+    allowed : optional mode -> route names the mode may use (e.g. by cargo origin: Far East cargo
+        on ``chennai_vladivostok``, western Russian cargo on ``instc``); must include ``"suez"``.
+        Default: every route that carries the mode.
+    equilibrium : ``"system"`` (default): a route takes more cargo only while the marginal
+        tonne's saving exceeds the delay cost it imposes on the route's other cargo (congestion
+        priced or booked capacity; total generalised cost then never rises with capacity).
+        ``"user"``: each tonne compares only its own cost (Wardrop); adding capacity can then
+        raise total cost, as new cargo congests the incumbents (Pigou-Knight).
+    tol, max_iter : tolerance (load change and bisection bracket, relative to capacity) and
+        the cap on Gauss-Seidel sweeps.
 
     Returns
     -------
     Assignment
     """
-    _check_inputs(demand_mt, routes, transit, rng)
+    _check_inputs(demand_mt, routes, transit, rng, equilibrium)
     modes = tuple(demand_mt)
     dem, n = _as_samples("demand_mt", demand_mt, modes, None, positive=False)
     val, n = _as_samples("value_usd_per_t", value_usd_per_t, modes, n, positive=True)
     rate, n = _as_samples("time_cost_rate", time_cost_rate, modes, n, positive=False)
     demand = np.array([np.broadcast_to(dem[m], (n,)) for m in modes])
-    carries = np.array([[m in r.modes for r in routes.values()] for m in modes])
-    freight = np.array([[r.freight_for(m) if m in r.modes else np.inf for r in routes.values()]
+    carries = _carries(modes, routes, allowed)
+    freight = np.array([[r.freight_for(mode_of(m)) if mode_of(m) in r.modes else np.inf
+                         for r in routes.values()]
                         for m in modes])[:, :, None] / np.array([val[m] for m in modes])[:, None]
-    rates = np.array([np.broadcast_to(rate[m], (n,)) for m in modes])[:, None, :]
-    cap = np.broadcast_to(_usable_capacity(routes)[:, None], (len(routes), n))
-    spill = list(routes).index(SPILL_ROUTE)
     seeds = None if rng is None else rng.integers(0, 2**63 - 1, size=n)
-    days_fn = TRANSIT[transit]
+    prob = _Problem(routes=dict(routes), demand=demand, freight=freight, carries=carries,
+                    rates=np.array([np.broadcast_to(rate[m], (n,)) for m in modes])[:, None, :],
+                    cap=np.broadcast_to(_usable_capacity(routes)[:, None], (len(routes), n)),
+                    spill=list(routes).index(SPILL_ROUTE), transit=TRANSIT[transit],
+                    value=np.array([np.broadcast_to(val[m], (n,)) for m in modes]),
+                    system=equilibrium == "system",
+                    wait_scale=wait_scale, seeds=seeds)
+    x, change, sweeps = _equilibrium(prob, tol, max_iter)
+    days, sat = prob.days(x.sum(axis=0))
+    cost = prob.cost(days)
+    return _assignment(routes, modes, x, demand, cost, days, sat, freight, change <= tol, sweeps,
+                       change, _usable_capacity(routes))
 
-    def costs(loads):
-        days, sat = days_fn(routes, loads, wait_scale=wait_scale, seeds=seeds)
-        c = freight + days[None] * rates
-        return np.where(carries[:, :, None], c, np.inf), days, sat
 
-    def fill(cost):
-        return _fill(cost, demand, cap, spill)
+@dataclass(frozen=True)
+class _Problem:
+    """Everything the equilibrium needs; arrays (M, R, N) / (R, N) as in :class:`Assignment`."""
 
-    total = demand.sum(axis=0)
-    others = np.arange(len(routes)) != spill
+    routes: dict[str, Route]
+    demand: np.ndarray
+    freight: np.ndarray
+    carries: np.ndarray
+    rates: np.ndarray
+    cap: np.ndarray
+    spill: int
+    value: np.ndarray
+    system: bool
+    transit: Callable
+    wait_scale: Mapping[str, float] | None
+    seeds: np.ndarray | None
 
-    def fill_at(loads):
-        """Fill at the days of ``loads`` with each route capped at min(capacity, its load)."""
-        loads = loads.copy()
-        loads[spill] = np.maximum(total - loads[others].sum(axis=0), 0.0)
-        cost = costs(loads)[0]
-        return cost, _fill(cost, demand, np.minimum(cap, np.where(others[:, None], loads, np.inf)),
-                           spill)
+    def days(self, loads: np.ndarray, only: int | None = None):
+        """Transit days and saturation (R, N), or for route ``only`` ((1, N) each)."""
+        routes = self.routes if only is None else dict([list(self.routes.items())[only]])
+        sub = loads if only is None else loads.reshape(1, -1)
+        return self.transit(routes, sub, wait_scale=self.wait_scale, seeds=self.seeds)
 
-    lo = np.zeros((len(routes), n))
-    hi = np.where(others[:, None], np.minimum(cap, total), 0.0)
-    width = np.where(others[:, None], np.maximum(np.minimum(cap, total), 1.0), 1.0)
-    it = 0
-    while it < max_iter and np.max((hi - lo) / width) > tol:
-        it += 1
+    def cost(self, days: np.ndarray) -> np.ndarray:
+        c = self.freight + days[None] * self.rates
+        return np.where(self.carries[:, :, None], c, np.inf)
+
+    def fill(self, days: np.ndarray, caps: np.ndarray) -> np.ndarray:
+        return _fill(self.cost(days), self.demand, caps, self.spill, self.value)
+
+    def external_cost(self, r: int, load: np.ndarray, days_r: np.ndarray, on_r: np.ndarray):
+        """US$ per extra tonne on route ``r`` from the delay it adds to the tonnes ``on_r``."""
+        step = np.maximum(1e-4 * load, 1e-6)
+        slope = (self.days(load + step, only=r)[0][0] - days_r) / step  # days per Mt
+        return slope * (on_r * self.value * self.rates[:, 0, :]).sum(axis=0)
+
+
+def _bisect_route(prob: _Problem, days: np.ndarray, caps: np.ndarray, r: int, tol: float):
+    """Equilibrium load of route ``r`` with the other routes' days held fixed.
+
+    At trial load L (route capped at L, its days at L): if the fill puts L on the route, the
+    equilibrium load is above L, else below. Returns the lower end of the final bracket, a load
+    the route's users all gain from at the days it causes.
+    """
+    d = days.copy()
+
+    def fills(load):
+        d[r] = prob.days(load, only=r)[0][0]
+        trial = caps.copy()
+        trial[r] = load
+        x = prob.fill(d, trial)
+        on_r = x[:, r]
+        ok = on_r.sum(axis=0) >= load * (1.0 - 1e-12)
+        if prob.system:  # the marginal tonne must save more than the delay it imposes
+            saving = (prob.cost(d)[:, prob.spill] - prob.cost(d)[:, r]) * prob.value
+            marginal = np.where(on_r > 0, saving, np.inf).min(axis=0)
+            ok &= marginal >= prob.external_cost(r, load, d[r], on_r)
+        return ok
+
+    top = np.minimum(prob.cap[r], (prob.demand * prob.carries[:, r, None]).sum(axis=0))
+    full = fills(top)  # route worth filling to capacity (or to all its demand): done
+    lo, hi = np.where(full, top, 0.0), top.copy()
+    width = np.maximum(top, 1.0)
+    while np.max((hi - lo) / width) > tol:
         mid = (lo + hi) / 2.0
-        _, x = fill_at(np.where(others[:, None], mid, np.inf))
-        wants = x.sum(axis=0) >= mid * (1.0 - 1e-12)  # route fills to mid: equilibrium above
+        wants = fills(mid)
         lo, hi = np.where(wants, mid, lo), np.where(wants, hi, mid)
-    cost, x = fill_at(lo)
-    gap = float(np.max((hi - lo) / width))
-    cost, days, sat = costs(x.sum(axis=0))
-    return _assignment(routes, modes, x, demand, cost, days, sat, freight, gap <= tol, it, gap,
-                       _usable_capacity(routes))
+    return lo
+
+
+def _equilibrium(prob: _Problem, tol: float, max_iter: int):
+    """Gauss-Seidel sweeps over the capacitated routes, each solved by :func:`_bisect_route`
+    with the other routes capped at their current loads.
+
+    Returns the assignment (M, R, N), the last sweep's largest load change relative to capacity
+    (0 at a fixed point) and the number of sweeps.
+    """
+    n_routes, n = prob.cap.shape
+    loads = np.zeros((n_routes, n))
+    loads[prob.spill] = prob.demand.sum(axis=0)
+    days = prob.days(loads)[0]
+    width = np.maximum(np.where(np.isfinite(prob.cap), prob.cap, 1.0), 1.0)
+    spill = np.arange(n_routes)[:, None] == prob.spill
+    x = prob.fill(days, np.where(spill, np.inf, np.zeros((n_routes, n))))
+    change, sweep = np.inf, 0
+    while sweep < max_iter and change > tol:
+        sweep += 1
+        start = loads
+        for r in range(n_routes):
+            if r == prob.spill:
+                continue
+            # the other routes keep their current loads while route r is re-solved at its full
+            # capacity; then the whole state is refilled and the days updated (Gauss-Seidel)
+            caps = np.where(spill, np.inf, loads)
+            caps[r] = _bisect_route(prob, days, caps, r, tol)
+            days[r] = prob.days(caps[r], only=r)[0][0]
+            x = prob.fill(days, caps)
+            loads = x.sum(axis=0)
+            days = prob.days(loads)[0]
+        change = float(np.max(np.abs(loads - start) / width))
+    return x, change, sweep
 
 
 def _assignment(routes, modes, x, demand, cost, days, sat, freight, converged, it, gap, cap):
