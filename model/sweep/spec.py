@@ -247,7 +247,7 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
 
 
 def _message(err: dict[str, Any]) -> tuple[str, str]:
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in DISTS + ("tuple",)))
+    loc = tuple(err["loc"])
     key = ".".join(f'"{p}"' if isinstance(p, str) and "." in p else str(p) for p in loc)
     if err["type"] == "extra_forbidden":
         owner = _model_at(loc)
