@@ -143,36 +143,73 @@ def _trigger_masks(tw: TriggerWorlds, flows: np.ndarray, d: Drivers, t: int):
     return on, (on * (1 << np.arange(on.shape[1]))).sum(axis=1)
 
 
-def _transport_cost(d: Drivers, values: np.ndarray, t: int):
-    """Route assignment for year index ``t`` given flow values (N, F): returns per-flow transport
-    cost (N, F), tonnes (N, M, R) and the route days (N, R)."""
-    n = values.shape[0]
-    routes = d.routes
-    days = np.broadcast_to(routes.days[..., t], (n, len(routes.names)))
-    cap = np.broadcast_to(routes.capacity[..., t], days.shape)
-    usd_per_t = np.broadcast_to(d.usd_per_t[..., 0], values.shape)
-    time_cost = np.broadcast_to(d.time_cost[..., 0], values.shape)
-    tonnes = values * 1e3 / usd_per_t  # Mt, since value is US$ bn
-    transport = np.zeros_like(values)
-    carried = np.zeros((n, len(ROUTED_MODES), len(routes.names)))
+def _aitken(x0: np.ndarray, x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
+    """Aitken's delta-squared extrapolation of a linearly converging sequence, elementwise;
+    falls back to ``x2`` where the sequence is not contracting."""
+    d1, d2 = x1 - x0, x2 - x1
+    denom = d2 - d1
+    ok = (np.abs(d2) < 0.5 * np.abs(d1)) & (np.abs(denom) > 1e-300)
+    step = d2 * d2 / np.where(ok, denom, 1.0)
+    # never extrapolate further than the remaining geometric tail could reach (|d2| / (1 - 1/2))
+    step = np.clip(step, -2 * np.abs(d2), 2 * np.abs(d2))
+    return np.maximum(np.where(ok, x2 - step, x2), 0.0)  # transport costs are >= 0
+
+
+def _rows(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Rows ``idx`` of an array whose first axis is the sample axis (or 1, broadcast)."""
+    return a if a.shape[0] == 1 else a[idx]
+
+
+@dataclass(frozen=True)
+class _YearRoutes:
+    """Route inputs of one year that do not depend on trade values (built once per year)."""
+
+    days: np.ndarray  # (N|1, R)
+    capacity: np.ndarray  # (N|1, R)
+    modes: tuple  # per routed mode: (m, sel (F,) bool, freight (N|1, R), per_route (N|1, Fm, R),
+    #                               usd_per_t (N|1, Fm), time_cost (N|1, Fm))
+
+
+def _year_routes(d: Drivers, t: int) -> _YearRoutes:
+    r = d.routes
+    days, cap = r.days[..., t], r.capacity[..., t]
+    usd_per_t, time_cost = d.usd_per_t[..., 0], d.time_cost[..., 0]
+    modes = []
     for m, mode in enumerate(ROUTED_MODES):
         sel = d.mode_index == m
         if not sel.any():
             continue
-        freight = np.broadcast_to(routes.freight[mode][..., t], days.shape)
-        freight = np.where(routes.open_[:, t], freight, np.inf)
-        value, mt = values[:, sel].sum(axis=1), tonnes[:, sel].sum(axis=1)
+        freight = np.where(r.open_[:, t], r.freight[mode][..., t], np.inf)
+        u, tc = usd_per_t[:, sel], time_cost[:, sel]
+        # per flow and route: freight as a share of the flow's value + days x its time cost
+        # (routes that do not carry the mode get no share, so their cost is irrelevant)
+        served = np.where(np.isfinite(freight), freight, 0.0)
+        per_route = served[:, None, :] / u[..., None] + days[:, None, :] * tc[..., None]
+        modes.append((m, sel, freight, per_route, u, tc))
+    return _YearRoutes(days=days, capacity=cap, modes=tuple(modes))
+
+
+def _assign(yr: _YearRoutes, values: np.ndarray, idx: np.ndarray):
+    """Route assignment for samples ``idx`` given their flow values (k, F) (Eq. 10): per-flow
+    transport cost (k, F) and tonnes carried (k, M, R)."""
+    k = values.shape[0]
+    transport = np.zeros_like(values)
+    carried = np.zeros((k, len(ROUTED_MODES), yr.days.shape[-1]))
+    cap, days = _rows(yr.capacity, idx), _rows(yr.days, idx)
+    for m, sel, freight, per_route, u, tc in yr.modes:
+        vals = values[:, sel]
+        value = vals.sum(axis=1)
+        mt = (vals * 1e3 / _rows(u, idx)).sum(axis=1)  # Mt, since values are US$ bn
         density = np.divide(value * 1e3, mt, out=np.ones_like(mt), where=mt > 0)
-        tc = np.divide((values[:, sel] * time_cost[:, sel]).sum(axis=1), value,
-                       out=np.zeros_like(value), where=value > 0)
-        cost = freight / density[:, None] + days * tc[:, None]  # generalised cost, share of value
-        carried[:, m] = engine.fill_routes(mt, cap, cost)
-        share = np.divide(carried[:, m], mt[:, None], out=np.zeros_like(cost), where=mt[:, None] > 0)
-        served = np.isfinite(freight)
-        f_adv = np.where(served[:, None, :], freight[:, None, :] / usd_per_t[:, sel, None], 0.0)
-        per_route = f_adv + days[:, None, :] * time_cost[:, sel, None]
-        transport[:, sel] = (share[:, None, :] * per_route).sum(axis=-1)
-    return transport, carried, days
+        rate = np.divide((vals * _rows(tc, idx)).sum(axis=1), value, out=np.zeros_like(value),
+                         where=value > 0)
+        cost = _rows(freight, idx) / density[:, None] + days * rate[:, None]  # share of value
+        carried[:, m] = engine.fill_routes(mt, np.broadcast_to(cap, cost.shape), cost)
+        share = np.divide(carried[:, m], mt[:, None], out=np.zeros_like(cost),
+                          where=mt[:, None] > 0)
+        transport[:, sel] = np.einsum("kr,kfr->kf", share,
+                                      np.broadcast_to(_rows(per_route, idx), (k, *per_route.shape[1:])))
+    return transport, carried
 
 
 def project(d: Drivers, *, triggers: TriggerWorlds | None = None) -> Batch:
@@ -194,37 +231,57 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None) -> Batch:
     route_days = np.empty((n, len(d.routes.names), y))
     iterations = np.zeros(y, dtype=int)
     converged = np.ones(y, dtype=bool)
-    energy = np.broadcast_to(d.energy_value, (n, f, y))
-    level = np.broadcast_to(d.level, (n, f, y))
-    policy = np.broadcast_to(d.log_policy_cost, (n, f, y))
-    diversion = np.broadcast_to(d.diversion, (n, f, y))
     goods = d.is_goods[None, :]
-    is_energy = ~np.isnan(energy[:, :, 0])
+    is_energy_f = ~np.isnan(d.energy_value[..., 0])  # (N|1, F)
 
     v = np.broadcast_to(d.v0, (n, f)).copy()
-    tau, mt, days = _transport_cost(d, v, 0)
-    log_cost0 = policy[..., 0] + np.log1p(tau)  # ln T0 per flow
+    all_rows = np.arange(n)
+    yr = _year_routes(d, 0)
+    tau, mt = _assign(yr, v, all_rows)
+    log_cost0 = d.log_policy_cost[..., 0] + np.log1p(tau)  # ln T0 per flow, (N, F)
     effective = log_cost0
-    flows[..., 0], transport[..., 0], route_mt[..., 0], route_days[..., 0] = v, tau, mt, days
+    flows[..., 0], transport[..., 0], route_mt[..., 0] = v, tau, mt
+    route_days[..., 0] = np.broadcast_to(yr.days, (n, yr.days.shape[-1]))
+    speed = np.broadcast_to(d.speed, (n, 1))
+    elasticity = d.elasticity[..., 0]
     for t in range(1, y):
         if selector is not None:
             triggered[..., t], mask = _trigger_masks(triggers, flows, d, t)
             selector.choose(mask, t)
+        yr = _year_routes(d, t)
+        policy_t, level_t = d.log_policy_cost[..., t], d.level[..., t]
+        energy_t = np.where(is_energy_f, np.nan_to_num(d.energy_value[..., t]), 0.0)
+        diversion_t = d.diversion[..., t]
+        eff_t, v = effective.copy(), np.empty((n, f))
+        tau, mt = tau.copy(), np.empty_like(mt)
+        before = tau.copy()  # the iterate two steps back, for Aitken's extrapolation
+        active = all_rows
+        # the fixed point runs per sample: a sample stops once its own transport costs settle,
+        # so its result does not depend on which other samples share the batch
         for it in range(1, MAX_ITER + 1):
-            target = policy[..., t] + np.log1p(tau)
-            eff_t = engine.adjust(effective, target, d.speed)
-            value = engine.goods_value(d.v0, level[..., t], eff_t - log_cost0, d.elasticity[..., 0])
-            v = np.where(goods, value, 0.0) + np.where(is_energy, energy[..., t], 0.0) + diversion[..., t]
-            new_tau, mt, days = _transport_cost(d, v, t)
-            change = np.max(np.abs(new_tau - tau)) if new_tau.size else 0.0
-            tau = new_tau
-            if change < TOLERANCE:
+            # all samples active: a slice gives views instead of fancy-indexed copies
+            rows = slice(None) if active.size == n else active
+            tau_in = tau[rows]
+            target = _rows(policy_t, rows) + np.log1p(tau_in)
+            eff = engine.adjust(effective[rows], target, speed[rows])
+            value = engine.goods_value(d.v0, _rows(level_t, rows), eff - log_cost0[rows],
+                                       _rows(elasticity, rows))
+            vals = np.where(goods, value, 0.0) + _rows(energy_t, rows) + _rows(diversion_t, rows)
+            new_tau, carried = _assign(yr, vals, rows)
+            change = np.abs(new_tau - tau_in).max(axis=1, initial=0.0)
+            eff_t[rows], v[rows], mt[rows] = eff, vals, carried
+            if it % 2 == 0:  # the map contracts linearly: Aitken's delta-squared saves sweeps
+                new_tau = _aitken(before[rows], tau_in, new_tau)
+            before[rows], tau[rows] = tau_in, new_tau
+            active = all_rows[rows][change >= TOLERANCE]
+            if active.size == 0:
                 break
         else:
             converged[t] = False
         iterations[t] = it
         effective = eff_t
-        flows[..., t], transport[..., t], route_mt[..., t], route_days[..., t] = v, tau, mt, days
+        flows[..., t], transport[..., t], route_mt[..., t] = v, tau, mt
+        route_days[..., t] = np.broadcast_to(yr.days, (n, yr.days.shape[-1]))
     return Batch(years=d.years, flow_names=d.flow_names, is_export=d.is_export, flows=flows,
                  transport=transport, route_names=d.routes.names, route_mt=route_mt,
                  route_days=route_days, iterations=iterations, converged=converged,
