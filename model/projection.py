@@ -253,7 +253,9 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None) -> Batch:
         energy_t = np.where(is_energy_f, np.nan_to_num(d.energy_value[..., t]), 0.0)
         diversion_t = d.diversion[..., t]
         eff_t, v = effective.copy(), np.empty((n, f))
-        tau, mt = tau.copy(), np.empty_like(mt)
+        # start from last year's costs moved on by last year's change (costs drift smoothly)
+        guess = tau if t < 2 else np.maximum(2 * tau - transport[..., t - 2], 0.0)
+        tau, mt = guess.copy(), np.empty_like(mt)
         before = tau.copy()  # the iterate two steps back, for Aitken's extrapolation
         active = all_rows
         # the fixed point runs per sample: a sample stops once its own transport costs settle,
