@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import annotated_types as at
 import numpy as np
 from pydantic import BaseModel
-from scipy.optimize import brentq
 
 from model.data import load_baseline
 from model.errors import InputError
@@ -217,6 +216,8 @@ def seek(sc: Scenario, lever: str, metric: str, target: float, year: int, *,
 def _refine(gap, bad: float, good: float, xtol: float) -> tuple[float, float, int]:
     """Root of ``gap`` between ``bad`` (gap < 0) and ``good`` (gap >= 0), on the reached side."""
     tol = xtol * max(1.0, abs(good))
+    from scipy.optimize import brentq  # imported here: the CLI loads this module at start
+
     x, info = brentq(lambda v: float(gap(np.array([v]))[0]), min(bad, good), max(bad, good),
                      xtol=tol, full_output=True)
     runs = info.function_calls + 1

@@ -7,9 +7,23 @@ file and writes ``results/<name>/``; see :func:`model.sweep.run.run_sweep`. Modu
 ``evaluators`` (interface, toy models), ``model_eval`` (binding to the trade model).
 """
 
+import sys
+import types
+
 from model.sweep.evaluators import Evaluation, Evaluator
 from model.sweep.run import SweepResult, run_sweep
 from model.sweep.spec import SweepSpec, load_sweep, parse_sweep
 
 __all__ = ["Evaluation", "Evaluator", "SweepResult", "SweepSpec", "load_sweep", "parse_sweep",
            "run_sweep"]
+
+
+class _CallableModule(types.ModuleType):
+    """Lets ``model.sweep(spec, ...)`` (DESIGN 4.3) call :func:`run_sweep` while ``model.sweep``
+    stays the package that holds the sweep modules."""
+
+    def __call__(self, spec, **kwargs) -> SweepResult:
+        return run_sweep(spec, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
