@@ -121,6 +121,9 @@ def des_days(routes: Mapping[str, Route], loads_mt: np.ndarray, *, wait_scale=No
 
 
 TRANSIT: dict[str, Callable] = {"surrogate": surrogate_days, "des": des_days}
+#: relative load step of the finite-difference delay slope: tiny for the smooth surrogate; 10% for
+#: the DES, whose days at nearby loads differ only by sampling (common random numbers)
+FD_STEP = {"surrogate": 1e-4, "des": 0.1}
 
 
 def _fill(cost: np.ndarray, demand: np.ndarray, cap: np.ndarray, spill: int,
@@ -278,7 +281,7 @@ def assign_routes(
                     cap=np.broadcast_to(_usable_capacity(routes)[:, None], (len(routes), n)),
                     spill=list(routes).index(SPILL_ROUTE), transit=TRANSIT[transit],
                     value=np.array([np.broadcast_to(val[m], (n,)) for m in modes]),
-                    system=equilibrium == "system",
+                    system=equilibrium == "system", fd_step=FD_STEP[transit],
                     wait_scale=wait_scale, seeds=seeds)
     x, change, sweeps = _equilibrium(prob, tol, max_iter)
     days, sat = prob.days(x.sum(axis=0))
@@ -301,6 +304,7 @@ class _Problem:
     value: np.ndarray
     system: bool
     transit: Callable
+    fd_step: float  # relative load step for the marginal-delay slope
     wait_scale: Mapping[str, float] | None
     seeds: np.ndarray | None
 
@@ -319,7 +323,7 @@ class _Problem:
 
     def external_cost(self, r: int, load: np.ndarray, days_r: np.ndarray, on_r: np.ndarray):
         """US$ per extra tonne on route ``r`` from the delay it adds to the tonnes ``on_r``."""
-        step = np.maximum(1e-4 * load, 1e-6)
+        step = np.maximum(self.fd_step * load, 1e-6)
         slope = (self.days(load + step, only=r)[0][0] - days_r) / step  # days per Mt
         return slope * (on_r * self.value * self.rates[:, 0, :]).sum(axis=0)
 
