@@ -48,6 +48,9 @@ class RouteDrivers:
     days: np.ndarray  # (N|1, R, Y)
     freight: dict[str, np.ndarray]  # mode -> (N|1, R, Y) US$/t; inf where the mode is not served
     open_: np.ndarray  # (R, Y) bool
+    modes: tuple[tuple[str, ...], ...] = ()  # per route, the modes it may carry
+    model: str = "capacity"  # corridor model, see model.corridors.coupling
+    link_year: int | None = None  # Rasht-Astara opening (for the stage network)
 
 
 @dataclass(frozen=True)
@@ -283,6 +286,8 @@ def _routes(sc: ScenarioSpec, years: np.ndarray) -> RouteDrivers:
             freight[m].append(path_values(np.inf if rate is None else rate, years))
         open_.append(years >= (r.opens if r.opens is not None else years[0]))
     stack = lambda xs: np.stack(np.broadcast_arrays(*xs), axis=1)  # noqa: E731
+    link_year = c.rasht_astara_open
     return RouteDrivers(names=names, capacity=stack(caps), days=stack(days),
                         freight={m: stack(v) for m, v in freight.items()},
-                        open_=np.array(open_))
+                        open_=np.array(open_), modes=tuple(r.modes for r in c.routes.values()),
+                        model=c.model, link_year=None if link_year is None else int(link_year))

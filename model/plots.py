@@ -79,6 +79,28 @@ def plot_comparison(table: pd.DataFrame, column: str, *, ax: Axes | None = None)
     return ax
 
 
+def plot_transit_times(corridors: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Mean (line) and 95th-percentile (dashed) door-to-door days per route, from the DES."""
+    ax = _ax(ax)
+    for i, (route, part) in enumerate(corridors.groupby("route", sort=False)):
+        color = f"C{i}"
+        ax.plot(part["fiscal_year"], part["transit_days_mean"], "-o", ms=3, color=color,
+                label=f"{route} mean")
+        ax.plot(part["fiscal_year"], part["transit_days_p95"], "--", color=color,
+                label=f"{route} p95")
+    ax.set_ylabel("transit days")
+    ax.set_title("Transit time by route (discrete-event simulation)")
+    ax.tick_params(axis="x", rotation=45)
+    ax.legend(fontsize=7, ncol=2)
+    return ax
+
+
+def save_transit_times(corridors: pd.DataFrame, path: Path) -> None:
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    plot_transit_times(corridors, ax=ax)
+    _save(fig, path)
+
+
 def _save(fig, path: Path) -> None:
     fig.text(0.01, 0.005, SOURCE_NOTE, fontsize=6, color="grey")
     # fixed margins: tight_layout costs ~0.1 s a figure and the layouts here do not vary

@@ -11,11 +11,16 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from model import engine
+from model.corridors import coupling
+from model.errors import InputError
 from model.data import Baseline, load_baseline
 from model.drivers import ROUTED_MODES, Drivers, build
 from model.scenario import Scenario, with_values
 
 TOLERANCE = 1e-10  # max change of any transport cost (share of value) between iterations
+# the queueing route choice solves its own equilibrium to 1e-5 of capacity, so transport costs
+# are only that exact: iterating the outer loop tighter than this would chase solver noise
+TOLERANCE_QUEUE = 1e-6
 MAX_ITER = 50
 
 
@@ -34,6 +39,7 @@ class Batch:
     iterations: np.ndarray  # (Y,) fixed-point iterations used
     converged: np.ndarray  # (Y,) bool
     triggered: np.ndarray | None = None  # (N, K, Y) bool: trigger k acted in the year (if any)
+    corridor_stats: tuple | None = None  # per year: corridors.des.CorridorStats (DES model only)
 
     @property
     def exports(self) -> np.ndarray:
@@ -67,8 +73,8 @@ def run_batch(scenario: Scenario, overrides: Mapping[str, np.ndarray] | None = N
     sc = with_values(scenario, overrides) if overrides else scenario
     triggers = getattr(sc, "triggers", ())
     if not triggers:
-        return project(build(sc, base))
-    return project(build(sc, base), triggers=trigger_worlds(sc, base))
+        return project(build(sc, base), rng=rng)
+    return project(build(sc, base), triggers=trigger_worlds(sc, base), rng=rng)
 
 
 # ------------------------------------------------------------------------------ triggers
@@ -168,6 +174,7 @@ class _YearRoutes:
     capacity: np.ndarray  # (N|1, R)
     modes: tuple  # per routed mode: (m, sel (F,) bool, freight (N|1, R), per_route (N|1, Fm, R),
     #                               usd_per_t (N|1, Fm), time_cost (N|1, Fm))
+    queue: coupling.QueueYear | None = None  # stage network (surrogate / des corridor models)
 
 
 def _year_routes(d: Drivers, t: int) -> _YearRoutes:
@@ -186,33 +193,65 @@ def _year_routes(d: Drivers, t: int) -> _YearRoutes:
         served = np.where(np.isfinite(freight), freight, 0.0)
         per_route = served[:, None, :] / u[..., None] + days[:, None, :] * tc[..., None]
         modes.append((m, sel, freight, per_route, u, tc))
-    return _YearRoutes(days=days, capacity=cap, modes=tuple(modes))
+    queue = None
+    if r.model != "capacity":
+        if cap.shape[0] != 1:
+            raise InputError(f"corridors.model = '{r.model}' needs the same route capacities in "
+                             "every sample; sweep capacities with corridors.model = 'capacity'",
+                             key="corridors.model")
+        queue = coupling.queue_year(r.names, r.modes, cap[0], int(d.years[t]), r.link_year,
+                                    ROUTED_MODES)
+    return _YearRoutes(days=days, capacity=cap, modes=tuple(modes), queue=queue)
+
+
+def _mode_totals(vals: np.ndarray, u: np.ndarray, tc: np.ndarray):
+    """Tonnes (Mt), value density (US$/t) and value-weighted time cost of one mode's flows."""
+    value = vals.sum(axis=1)
+    mt = (vals * 1e3 / u).sum(axis=1)  # Mt, since values are US$ bn
+    density = np.divide(value * 1e3, mt, out=np.ones_like(mt), where=mt > 0)
+    rate = np.divide((vals * tc).sum(axis=1), value, out=np.zeros_like(value), where=value > 0)
+    return mt, density, rate
+
+
+def _assign_queue(yr: _YearRoutes, values: np.ndarray, idx: np.ndarray):
+    """As :func:`_assign` with the stage network: congestion-aware choice and transit days."""
+    k, q = values.shape[0], yr.queue
+    totals = np.zeros((3, k, len(ROUTED_MODES)))
+    for m, sel, _, _, u, tc in yr.modes:
+        totals[:, :, m] = _mode_totals(values[:, sel], _rows(u, idx), _rows(tc, idx))
+    share, days = coupling.assign(q, ROUTED_MODES, *totals)
+    transport = np.zeros_like(values)
+    for m, sel, _, _, u, tc in yr.modes:
+        freight = np.where(np.isfinite(q.freight[m]), q.freight[m], 0.0)
+        per_route = freight[None, None, :] / _rows(u, idx)[..., None] \
+            + days[:, None, :] * _rows(tc, idx)[..., None]
+        transport[:, sel] = np.einsum("kr,kfr->kf", share[:, m],
+                                      np.broadcast_to(per_route, (k, *per_route.shape[1:])))
+    return transport, share * totals[0][..., None], days
 
 
 def _assign(yr: _YearRoutes, values: np.ndarray, idx: np.ndarray):
     """Route assignment for samples ``idx`` given their flow values (k, F) (Eq. 10): per-flow
-    transport cost (k, F) and tonnes carried (k, M, R)."""
+    transport cost (k, F), tonnes carried (k, M, R) and transit days (k, R)."""
+    if yr.queue is not None:
+        return _assign_queue(yr, values, idx)
     k = values.shape[0]
     transport = np.zeros_like(values)
     carried = np.zeros((k, len(ROUTED_MODES), yr.days.shape[-1]))
     cap, days = _rows(yr.capacity, idx), _rows(yr.days, idx)
     for m, sel, freight, per_route, u, tc in yr.modes:
-        vals = values[:, sel]
-        value = vals.sum(axis=1)
-        mt = (vals * 1e3 / _rows(u, idx)).sum(axis=1)  # Mt, since values are US$ bn
-        density = np.divide(value * 1e3, mt, out=np.ones_like(mt), where=mt > 0)
-        rate = np.divide((vals * _rows(tc, idx)).sum(axis=1), value, out=np.zeros_like(value),
-                         where=value > 0)
+        mt, density, rate = _mode_totals(values[:, sel], _rows(u, idx), _rows(tc, idx))
         cost = _rows(freight, idx) / density[:, None] + days * rate[:, None]  # share of value
         carried[:, m] = engine.fill_routes(mt, np.broadcast_to(cap, cost.shape), cost)
         share = np.divide(carried[:, m], mt[:, None], out=np.zeros_like(cost),
                           where=mt[:, None] > 0)
         transport[:, sel] = np.einsum("kr,kfr->kf", share,
                                       np.broadcast_to(_rows(per_route, idx), (k, *per_route.shape[1:])))
-    return transport, carried
+    return transport, carried, np.broadcast_to(days, (k, days.shape[-1]))
 
 
-def project(d: Drivers, *, triggers: TriggerWorlds | None = None) -> Batch:
+def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
+            rng: np.random.Generator | None = None) -> Batch:
     """Year-by-year projection with the trade <-> corridor fixed point in each year.
 
     With ``triggers``, each sample's drivers for year t come from the trigger world selected by
@@ -237,12 +276,13 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None) -> Batch:
     v = np.broadcast_to(d.v0, (n, f)).copy()
     all_rows = np.arange(n)
     yr = _year_routes(d, 0)
-    tau, mt = _assign(yr, v, all_rows)
+    tau, mt, route_days[..., 0] = _assign(yr, v, all_rows)
     log_cost0 = d.log_policy_cost[..., 0] + np.log1p(tau)  # ln T0 per flow, (N, F)
     effective = log_cost0
     flows[..., 0], transport[..., 0], route_mt[..., 0] = v, tau, mt
-    route_days[..., 0] = np.broadcast_to(yr.days, (n, yr.days.shape[-1]))
+    queues = [yr.queue]
     speed = np.broadcast_to(d.speed, (n, 1))
+    tolerance = TOLERANCE if d.routes.model == "capacity" else TOLERANCE_QUEUE
     elasticity = d.elasticity[..., 0]
     for t in range(1, y):
         if selector is not None:
@@ -255,7 +295,7 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None) -> Batch:
         eff_t, v = effective.copy(), np.empty((n, f))
         # start from last year's costs moved on by last year's change (costs drift smoothly)
         guess = tau if t < 2 else np.maximum(2 * tau - transport[..., t - 2], 0.0)
-        tau, mt = guess.copy(), np.empty_like(mt)
+        tau, mt, days = guess.copy(), np.empty_like(mt), np.empty_like(route_days[..., 0])
         before = tau.copy()  # the iterate two steps back, for Aitken's extrapolation
         active = all_rows
         # the fixed point runs per sample: a sample stops once its own transport costs settle,
@@ -269,23 +309,33 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None) -> Batch:
             value = engine.goods_value(d.v0, _rows(level_t, rows), eff - log_cost0[rows],
                                        _rows(elasticity, rows))
             vals = np.where(goods, value, 0.0) + _rows(energy_t, rows) + _rows(diversion_t, rows)
-            new_tau, carried = _assign(yr, vals, rows)
+            new_tau, carried, days[rows] = _assign(yr, vals, rows)
             change = np.abs(new_tau - tau_in).max(axis=1, initial=0.0)
             eff_t[rows], v[rows], mt[rows] = eff, vals, carried
             if it % 2 == 0:  # the map contracts linearly: Aitken's delta-squared saves sweeps
                 new_tau = _aitken(before[rows], tau_in, new_tau)
             before[rows], tau[rows] = tau_in, new_tau
-            active = all_rows[rows][change >= TOLERANCE]
+            active = all_rows[rows][change >= tolerance]
             if active.size == 0:
                 break
         else:
             converged[t] = False
         iterations[t] = it
         effective = eff_t
-        flows[..., t], transport[..., t], route_mt[..., t] = v, tau, mt
-        route_days[..., t] = np.broadcast_to(yr.days, (n, yr.days.shape[-1]))
+        flows[..., t], transport[..., t], route_mt[..., t], route_days[..., t] = v, tau, mt, days
+        queues.append(yr.queue)
+    corridor_stats = None
+    if d.routes.model == "des":
+        if n != 1:
+            raise InputError("corridors.model = 'des' runs one sample at a time (got "
+                             f"{n}); use 'surrogate' or 'capacity' for sweeps",
+                             key="corridors.model")
+        rng = rng if rng is not None else np.random.default_rng(np.random.SeedSequence(0))
+        corridor_stats = tuple(coupling.des_report([q.routes for q in queues],
+                                                   route_mt[0].sum(axis=0), d.years, rng))
     return Batch(years=d.years, flow_names=d.flow_names, is_export=d.is_export, flows=flows,
                  transport=transport, route_names=d.routes.names, route_mt=route_mt,
                  route_days=route_days, iterations=iterations, converged=converged,
-                 triggered=triggered if selector is not None else None)
+                 triggered=triggered if selector is not None else None,
+                 corridor_stats=corridor_stats)
 

@@ -84,6 +84,12 @@ class Result:
             "balance_usd_bn": b.balance[i]})[SUMMARY_COLUMNS]
 
     @property
+    def corridors(self) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+        """DES tables (per route and year; per stage), with ``corridors.model = "des"``."""
+        stats = self.batch.corridor_stats
+        return None if stats is None else _corridor_tables(stats)
+
+    @property
     def rupee(self) -> pd.DataFrame:
         """Russia's rupee receipts, spending and accumulated balance (see :func:`rupee_balance`)."""
         from model.drivers import path_values
@@ -115,6 +121,17 @@ class Result:
                     rows.append((fy, mode, route, mt, mt / total if total > 0 else 0.0,
                                  b.route_days[i, r, t]))
         return pd.DataFrame(rows, columns=ROUTE_COLUMNS)
+
+
+def _corridor_tables(stats) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """DES statistics per route and year (each year simulated after a warm-up year)."""
+    per_route, per_stage = [], []
+    for st in stats:
+        year = st.years[-1]
+        per_route.append(st.to_frame().query("year == @year"))
+        per_stage.append(st.stage_frame().query("year == @year"))
+    return (pd.concat(per_route, ignore_index=True).drop(columns="year"),
+            pd.concat(per_stage, ignore_index=True).drop(columns="year"))
 
 
 def comparison(results: list[Result]) -> pd.DataFrame:
@@ -205,9 +222,15 @@ def write_result(result: Result, out_dir: Path, *, plots: bool = True) -> Path:
         write_csv(result.flows, tmp / "flows.csv")
         write_csv(result.routes, tmp / "routes.csv")
         write_csv(result.rupee, tmp / "rupee.csv")
+        corridors = result.corridors
+        if corridors is not None:
+            write_csv(corridors[0], tmp / "corridors.csv")
+            write_csv(corridors[1], tmp / "corridor_stages.csv")
         if plots:
             from model import plots as p
             p.save_scenario_plots(result, tmp)
+            if corridors is not None:
+                p.save_transit_times(corridors[0], tmp / "transit_times.png")
         files = [f.name for f in tmp.iterdir()] + ["manifest.json"]
         (tmp / "manifest.json").write_text(json.dumps(manifest(result, files), indent=2) + "\n")
     return dest

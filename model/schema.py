@@ -240,6 +240,10 @@ class Corridors(Section):
                                             "link adds, Mt/yr of India-Russia cargo (R)")
     rasht_astara_days_saved: float = Field(3.0, ge=0, le=30, description="transit days saved "
                                            "when trucking over the gap ends (R)")
+    model: Literal["capacity", "surrogate", "des"] = Field(
+        "capacity", description="corridor model: 'capacity' (cheapest-first fill, fixed days; "
+        "fast, for sweeps), 'surrogate' (stage network with queueing-theory congestion) or "
+        "'des' (as surrogate, plus the SimPy simulation reported per route and year)")
 
 
 class Macro(Section):
