@@ -77,3 +77,18 @@ def test_des_report_is_written_and_reproducible(cli, write_scenario, tmp_path):
     assert instc["2030-31"] > instc["2025-26"]
     assert (tmp_path / "o0" / "d" / "transit_times.png").exists()
     assert (tmp_path / "o0" / "d" / "corridor_stages.csv").exists()
+
+
+def test_run_flag_overrides_the_corridor_model_and_is_recorded(cli, tmp_path):
+    import json
+
+    from conftest import SCENARIOS
+
+    code, _, err = cli("run", SCENARIOS / "baseline.toml", "--corridors", "surrogate",
+                       "--no-plots", "-q", "--out", tmp_path)
+    assert code == 0, err
+    manifest = json.loads((tmp_path / "baseline" / "manifest.json").read_text())
+    assert manifest["resolved_scenario"]["corridors"]["model"] == "surrogate"
+    routes = pd.read_csv(tmp_path / "baseline" / "routes.csv")
+    # queueing days differ from the fixed 25 days of the capacity model
+    assert not np.isclose(routes.query("route == 'instc'")["transit_days"], 25.0).all()

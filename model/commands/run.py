@@ -26,6 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="output directory (default: results)")
     p.add_argument("--seed", type=int, default=0,
                    help="master seed for stochastic parts, recorded in the manifest (default 0)")
+    p.add_argument("--corridors", choices=("capacity", "surrogate", "des"),
+                   help="corridor model for every scenario, overriding corridors.model: "
+                        "'des' adds the SimPy simulation (corridors.csv, transit_times.png)")
     p.add_argument("--no-plots", action="store_true", help="tables and manifest only")
     p.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
     p.add_argument("--report", action="store_true",
@@ -37,6 +40,8 @@ def main(args: argparse.Namespace) -> int:
     if args.seed < 0:
         raise InputError(f"--seed must be >= 0 (got {args.seed})")
     scenarios = [(load_scenario(path), path) for path in args.scenarios]  # validate all first
+    if args.corridors:
+        scenarios = [(_with_corridor_model(sc, args.corridors), path) for sc, path in scenarios]
     names = [sc.name for sc, _ in scenarios]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
@@ -58,6 +63,10 @@ def main(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"comparison: {', '.join(str(w) for w in written)}")
     return 0
+
+
+def _with_corridor_model(sc, name: str):
+    return sc.model_copy(update={"corridors": sc.corridors.model_copy(update={"model": name})})
 
 
 def _report(res, dest: Path) -> None:
