@@ -357,7 +357,7 @@ class Trigger(Section):
 
     @model_validator(mode="after")
     def _in_range(self) -> Trigger:
-        from model.analysis.seek import schema_range  # lazy: analysis imports the schema
+        from model.bounds import schema_range  # lazy: bounds imports the schema
 
         lo, hi, exclusive = schema_range(self.set)
         for name in ("value", "otherwise"):

@@ -5,19 +5,14 @@
 from __future__ import annotations
 
 import math
-import types
-import typing
 from functools import cache
 
-import annotated_types as at
 import numpy as np
 from hypothesis import strategies as st
-from pydantic import BaseModel
-from pydantic.fields import FieldInfo
 
+from model.bounds import schema_range
 from model.projection import Batch
 from model.scenario import load_scenario, numeric_paths
-from model.schema import ScenarioSpec
 
 from conftest import SCENARIOS
 
@@ -32,73 +27,11 @@ def sweepable() -> tuple[str, ...]:
     return tuple(numeric_paths(baseline_scenario()))
 
 
-def _models(annotation) -> list:
-    """Pydantic models, dict value types and plain types inside an annotation."""
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _models(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        return [m for a in typing.get_args(annotation) for m in _models(a)]
-    return [annotation]
-
-
-def leaf_field(path: str) -> FieldInfo:
-    """The schema field a dotted parameter path ends in."""
-    cls, parts, i = ScenarioSpec, path.split("."), 0
-    while True:
-        field = cls.model_fields[parts[i]]
-        i += 1
-        if i == len(parts):
-            return field
-        cands = _models(field.annotation)
-        sub = next((c for c in cands if isinstance(c, type) and issubclass(c, BaseModel)), None)
-        if sub is not None:
-            cls = sub
-            continue
-        d = next((c for c in cands if typing.get_origin(c) is dict), None)
-        vals = _models(typing.get_args(d)[1]) if d is not None else []
-        sub = next((c for c in vals if isinstance(c, type) and issubclass(c, BaseModel)), None)
-        if sub is None:  # a dict of numbers (ntb.cut, freight): the key is the last part
-            return field
-        cls, i = sub, i + 1
-        if i == len(parts):
-            raise KeyError(path)
-
-
-def _constraints(annotation, out: list) -> None:
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        base, *meta = typing.get_args(annotation)
-        for m in meta:
-            if isinstance(m, FieldInfo):
-                out.extend(m.metadata)
-            else:
-                out.append(m)
-        _constraints(base, out)
-    elif origin in (typing.Union, types.UnionType):
-        for a in typing.get_args(annotation):
-            _constraints(a, out)
-    elif origin is dict:
-        _constraints(typing.get_args(annotation)[1], out)  # values, not the fiscal-year keys
-
-
-@cache
 def allowed_range(path: str) -> tuple[float, float, bool]:
-    """(low, high, low_is_open) allowed by the schema for a sweepable path."""
-    field = leaf_field(path)
-    cons = list(field.metadata)
-    _constraints(field.annotation, cons)
-    lo, hi, open_lo = -math.inf, math.inf, False
-    for c in cons:
-        if isinstance(c, at.Ge):
-            lo = max(lo, c.ge)
-        elif isinstance(c, at.Gt):
-            lo, open_lo = max(lo, c.gt), True
-        elif isinstance(c, at.Le):
-            hi = min(hi, c.le)
-        elif isinstance(c, at.Lt):
-            hi = min(hi, c.lt)
-    return float(lo), float(hi), open_lo
+    """(low, high, low_is_open) allowed by the schema for a sweepable path (model.bounds)."""
+    lo, hi, open_lo = schema_range(path)
+    return (-math.inf if lo is None else float(lo), math.inf if hi is None else float(hi),
+            open_lo)
 
 
 def sample_box(rng: np.random.Generator, n: int, paths=None) -> dict[str, np.ndarray]:

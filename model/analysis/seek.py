@@ -8,21 +8,17 @@ it is reported instead. Lever ranges come from the schema's field constraints un
 
 from __future__ import annotations
 
-import types
-import typing
 from dataclasses import dataclass
 
-import annotated_types as at
 import numpy as np
-from pydantic import BaseModel
 
+from model.bounds import schema_range
 from model.data import load_baseline
 from model.errors import InputError
 from model.fiscal import fy_label
 from model.outcomes import NEVER, at_year, first_year_reaching
 from model.projection import Batch, run_batch
 from model.scenario import Scenario, check_path
-from model.schema import FlowParams, ScenarioSpec
 
 # metric -> (Batch attribute, sense): +1 "reached when >= target", -1 "when <= target"
 METRICS: dict[str, tuple[str, int]] = {
@@ -40,83 +36,6 @@ def metric_path(batch: Batch, metric: str) -> np.ndarray:
 def check_metric(metric: str, *, key: str = "--target") -> None:
     if metric not in METRICS:
         raise InputError(f"unknown metric '{metric}'; allowed: {', '.join(METRICS)}", key=key)
-
-
-# ------------------------------------------------------------------------------ schema bounds
-def _bounds_of(annotation: typing.Any) -> tuple[float | None, float | None, bool]:
-    """(low, high, low-exclusive) from Annotated constraints inside ``annotation``."""
-    lo = hi = None
-    exclusive = False
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        inner, *meta = typing.get_args(annotation)
-        lo, hi, exclusive = _bounds_of(inner)
-        for m in meta:
-            for c in getattr(m, "metadata", [m]):
-                if isinstance(c, at.Ge):
-                    lo, exclusive = c.ge, False
-                elif isinstance(c, at.Gt):
-                    lo, exclusive = c.gt, True
-                elif isinstance(c, at.Le):
-                    hi = c.le
-                elif isinstance(c, at.Lt):
-                    hi = c.lt
-        return lo, hi, exclusive
-    if origin in (typing.Union, types.UnionType):
-        for arg in typing.get_args(annotation):
-            if arg is not type(None) and typing.get_origin(arg) is not dict:
-                got = _bounds_of(arg)
-                if got[0] is not None or got[1] is not None:
-                    return got
-    return lo, hi, exclusive
-
-
-def _field_bounds(field) -> tuple[float | None, float | None, bool]:
-    lo, hi, ex = _bounds_of(field.annotation)
-    for c in field.metadata:
-        if isinstance(c, at.Ge):
-            lo, ex = c.ge, False
-        elif isinstance(c, at.Gt):
-            lo, ex = c.gt, True
-        elif isinstance(c, at.Le):
-            hi = c.le
-    return lo, hi, ex
-
-
-def schema_range(path: str) -> tuple[float | None, float | None, bool]:
-    """Allowed (low, high, low-exclusive) of a numeric parameter path, from the schema."""
-    node: type[BaseModel] = ScenarioSpec
-    parts = path.split(".")
-    i = 0
-    while i < len(parts):
-        field = node.model_fields[parts[i]]
-        if i == len(parts) - 1:
-            return _field_bounds(field)
-        if parts[i] == "flows":
-            node, i = FlowParams, i + 2
-            continue
-        subs = [t for t in _candidates(field.annotation) if isinstance(t, type)
-                and issubclass(t, BaseModel)]
-        if subs:
-            node, i = subs[0], i + 1
-            continue
-        dicts = [t for t in _candidates(field.annotation) if typing.get_origin(t) is dict]
-        value_type = typing.get_args(dicts[0])[1]
-        sub = [t for t in _candidates(value_type) if isinstance(t, type) and issubclass(t, BaseModel)]
-        if sub and i + 2 < len(parts):
-            node, i = sub[0], i + 2
-            continue
-        return _bounds_of(value_type)
-    raise KeyError(path)
-
-
-def _candidates(annotation) -> list:
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _candidates(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        return [c for a in typing.get_args(annotation) for c in _candidates(a)]
-    return [annotation]
 
 
 # ------------------------------------------------------------------------------ seeking

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from model import __version__, outcomes
+from model.bounds import schema_range
 from model.errors import InputError
 from model.fiscal import fy_label, parse_fy
 from model.projection import run_batch
@@ -69,6 +70,18 @@ class ModelEvaluator:
             check_path(self.scenario, p, file=file, key=f"parameters.{p}")
         for o in outcome_names:
             self._parse(o, file)
+
+    def check_ranges(self, supports: dict[str, tuple[float, float]], file: str | None) -> None:
+        """Refuse distributions that can sample values the scenario schema does not allow."""
+        for path, (s_lo, s_hi) in supports.items():
+            lo, hi, open_lo = schema_range(path)
+            below = lo is not None and (s_lo < lo or (open_lo and s_lo <= lo))
+            above = hi is not None and s_hi > hi
+            if below or above:
+                allowed = f"{'(' if open_lo else '['}{lo}, {hi}]"
+                raise InputError(f"samples reach {s_lo if below else s_hi:g} but the allowed "
+                                 f"range is {allowed}; narrow low/high (or truncate the "
+                                 "distribution)", file=file, key=f'parameters."{path}"')
 
     def fingerprint(self) -> str:
         body = f"{__version__}\n{self.scenario.model_dump_json()}"

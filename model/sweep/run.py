@@ -187,6 +187,9 @@ def run_sweep(
     evaluator = evaluator if evaluator is not None else make_evaluator(spec, bdir, file)
     if hasattr(evaluator, "validate"):
         evaluator.validate(spec.names, spec.outcomes, file)
+    if hasattr(evaluator, "check_ranges"):
+        evaluator.check_ranges({n: p.marginal().support() for n, p in spec.parameters.items()},
+                               file)
     n_rows = methods.design_rows(spec)
     if n_rows > 2**40:  # too big even to try a pilot run
         check_size(spec, n_rows, 1e-6, workers, file)

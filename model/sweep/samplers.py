@@ -65,6 +65,14 @@ class Marginal:
             self.low is not None and self.high is not None
         )
 
+    def support(self) -> tuple[float, float]:
+        """Smallest and largest value the sampler can produce (unbounded tails are cut where
+        :meth:`ppf` clips the unit interval)."""
+        if self.kind == "discrete":
+            return min(self.choices), max(self.choices)
+        ends = self.ppf(np.array([0.0, 1.0]))
+        return float(ends.min()), float(ends.max())
+
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """Inverse CDF, elementwise (rows are independent of each other)."""
         u = np.asarray(u, dtype=float)
