@@ -13,46 +13,46 @@ import annotated_types as at
 from pydantic import BaseModel
 
 from model.schema import FlowParams, ScenarioSpec
+from model.schema import unwrap_types as _candidates
+
+Bounds = tuple[float | None, float | None, bool]  # (low, high, low is exclusive)
 
 
-def _bounds_of(annotation: typing.Any) -> tuple[float | None, float | None, bool]:
+def _apply(constraints, bounds: Bounds) -> Bounds:
+    """Narrow ``bounds`` by annotated-types constraints (Ge, Gt, Le, Lt)."""
+    lo, hi, exclusive = bounds
+    for c in constraints:
+        if isinstance(c, at.Ge):
+            lo, exclusive = c.ge, False
+        elif isinstance(c, at.Gt):
+            lo, exclusive = c.gt, True
+        elif isinstance(c, at.Le):
+            hi = c.le
+        elif isinstance(c, at.Lt):
+            hi = c.lt
+    return lo, hi, exclusive
+
+
+def _bounds_of(annotation: typing.Any) -> Bounds:
     """(low, high, low-exclusive) from Annotated constraints inside ``annotation``."""
-    lo = hi = None
-    exclusive = False
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
         inner, *meta = typing.get_args(annotation)
-        lo, hi, exclusive = _bounds_of(inner)
+        bounds = _bounds_of(inner)
         for m in meta:
-            for c in getattr(m, "metadata", [m]):
-                if isinstance(c, at.Ge):
-                    lo, exclusive = c.ge, False
-                elif isinstance(c, at.Gt):
-                    lo, exclusive = c.gt, True
-                elif isinstance(c, at.Le):
-                    hi = c.le
-                elif isinstance(c, at.Lt):
-                    hi = c.lt
-        return lo, hi, exclusive
+            bounds = _apply(getattr(m, "metadata", [m]), bounds)
+        return bounds
     if origin in (typing.Union, types.UnionType):
         for arg in typing.get_args(annotation):
             if arg is not type(None) and typing.get_origin(arg) is not dict:
                 got = _bounds_of(arg)
                 if got[0] is not None or got[1] is not None:
                     return got
-    return lo, hi, exclusive
+    return None, None, False
 
 
-def _field_bounds(field) -> tuple[float | None, float | None, bool]:
-    lo, hi, ex = _bounds_of(field.annotation)
-    for c in field.metadata:
-        if isinstance(c, at.Ge):
-            lo, ex = c.ge, False
-        elif isinstance(c, at.Gt):
-            lo, ex = c.gt, True
-        elif isinstance(c, at.Le):
-            hi = c.le
-    return lo, hi, ex
+def _field_bounds(field) -> Bounds:
+    return _apply(field.metadata, _bounds_of(field.annotation))
 
 
 def schema_range(path: str) -> tuple[float | None, float | None, bool]:
@@ -81,11 +81,3 @@ def schema_range(path: str) -> tuple[float | None, float | None, bool]:
         return _bounds_of(value_type)
     raise KeyError(path)
 
-
-def _candidates(annotation) -> list:
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _candidates(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        return [c for a in typing.get_args(annotation) for c in _candidates(a)]
-    return [annotation]

@@ -13,7 +13,6 @@ import json
 import math
 import re
 import tomllib
-import types
 import typing
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 from model.data import DATASETS, Baseline, load_baseline
 from model.errors import InputError
 from model.fiscal import fy_label, parse_fy
-from model.schema import FlowParams, ScenarioSpec
+from model.schema import FlowParams, ScenarioSpec, unwrap_types
 
 Scenario = ScenarioSpec
 MAX_EXTENDS_DEPTH = 20
@@ -108,16 +107,6 @@ def _to_tuples(value: Any) -> Any:
     return value
 
 
-def _unwrap(annotation: Any) -> list[Any]:
-    """Candidate types inside Optional/Union/Annotated."""
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        return [t for a in typing.get_args(annotation) for t in _unwrap(a)]
-    return [annotation]
-
-
 def _keys_at(loc: tuple[Any, ...]) -> list[str]:
     """Valid keys of the table at ``loc`` in the schema (for 'did you mean')."""
     node: Any = ScenarioSpec
@@ -126,11 +115,11 @@ def _keys_at(loc: tuple[Any, ...]) -> list[str]:
         if isinstance(node, type) and issubclass(node, BaseModel):
             field = node.model_fields.get(str(part))
             if field is not None:
-                cands = _unwrap(field.annotation)
+                cands = unwrap_types(field.annotation)
                 nxt = next((c for c in cands if isinstance(c, type) and issubclass(c, BaseModel)
                             or typing.get_origin(c) is dict), None)
         elif typing.get_origin(node) is dict:
-            cands = _unwrap(typing.get_args(node)[1])
+            cands = unwrap_types(typing.get_args(node)[1])
             nxt = next((c for c in cands if isinstance(c, type) and issubclass(c, BaseModel)), None)
         if nxt is None:
             return []
@@ -350,7 +339,7 @@ def json_schema() -> dict[str, Any]:
 # ------------------------------------------------------------------------------ sweeps
 def _is_numeric(annotation: Any) -> bool:
     return any(t is float or (typing.get_origin(t) is dict and _is_numeric(
-        typing.get_args(t)[1])) for t in _unwrap(annotation))
+        typing.get_args(t)[1])) for t in unwrap_types(annotation))
 
 
 def numeric_paths(sc: Scenario, base: Baseline | None = None) -> list[str]:
@@ -360,7 +349,7 @@ def numeric_paths(sc: Scenario, base: Baseline | None = None) -> list[str]:
 
     def visit(cls: type[BaseModel], prefix: str) -> None:
         for name, field in cls.model_fields.items():
-            subs = [t for t in _unwrap(field.annotation)
+            subs = [t for t in unwrap_types(field.annotation)
                     if isinstance(t, type) and issubclass(t, BaseModel)]
             if subs:
                 visit(subs[0], f"{prefix}{name}.")

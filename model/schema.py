@@ -9,12 +9,31 @@ from __future__ import annotations
 
 import functools
 import re
+import types
+import typing
 from typing import Annotated, Literal
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema,
-                      field_validator, model_validator)
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from model.fiscal import fy_label, parse_fy
+
+
+def unwrap_types(annotation: object) -> list:
+    """Candidate types inside Optional / Union / Annotated (for schema walkers)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return unwrap_types(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [t for a in typing.get_args(annotation) for t in unwrap_types(a)]
+    return [annotation]
 
 
 def _fy(value: object) -> object:
