@@ -127,9 +127,9 @@ def _corridor_tables(stats) -> tuple[pd.DataFrame, pd.DataFrame]:
     """DES statistics per route and year (each year simulated after a warm-up year)."""
     per_route, per_stage = [], []
     for st in stats:
-        year = st.years[-1]
-        per_route.append(st.to_frame().query("year == @year"))
-        per_stage.append(st.stage_frame().query("year == @year"))
+        routes, stages = st.to_frame(), st.stage_frame()
+        per_route.append(routes[routes["year"] == st.years[-1]])
+        per_stage.append(stages[stages["year"] == st.years[-1]])
     return (pd.concat(per_route, ignore_index=True).drop(columns="year"),
             pd.concat(per_stage, ignore_index=True).drop(columns="year"))
 

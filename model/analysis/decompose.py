@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from model.data import load_baseline
-from model.drivers import Drivers, RouteDrivers, build
+from model.drivers import Drivers, build
 from model.errors import InputError
 from model.fiscal import fy_label
 from model.projection import project, run_batch
