@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from model import engine
-from model.corridors import coupling
 from model.errors import InputError
 from model.data import Baseline, load_baseline
 from model.drivers import ROUTED_MODES, Drivers, build
@@ -174,7 +173,7 @@ class _YearRoutes:
     capacity: np.ndarray  # (N|1, R)
     modes: tuple  # per routed mode: (m, sel (F,) bool, freight (N|1, R), per_route (N|1, Fm, R),
     #                               usd_per_t (N|1, Fm), time_cost (N|1, Fm))
-    queue: coupling.QueueYear | None = None  # stage network (surrogate / des corridor models)
+    queue: object | None = None  # corridors.coupling.QueueYear (surrogate / des models only)
 
 
 def _year_routes(d: Drivers, t: int) -> _YearRoutes:
@@ -199,6 +198,8 @@ def _year_routes(d: Drivers, t: int) -> _YearRoutes:
             raise InputError(f"corridors.model = '{r.model}' needs the same route capacities in "
                              "every sample; sweep capacities with corridors.model = 'capacity'",
                              key="corridors.model")
+        from model.corridors import coupling  # scipy.stats + simpy: only for these models
+
         queue = coupling.queue_year(r.names, r.modes, cap[0], int(d.years[t]), r.link_year,
                                     ROUTED_MODES)
     return _YearRoutes(days=days, capacity=cap, modes=tuple(modes), queue=queue)
@@ -215,6 +216,8 @@ def _mode_totals(vals: np.ndarray, u: np.ndarray, tc: np.ndarray):
 
 def _assign_queue(yr: _YearRoutes, values: np.ndarray, idx: np.ndarray):
     """As :func:`_assign` with the stage network: congestion-aware choice and transit days."""
+    from model.corridors import coupling
+
     k, q = values.shape[0], yr.queue
     totals = np.zeros((3, k, len(ROUTED_MODES)))
     for m, sel, _, _, u, tc in yr.modes:
@@ -330,6 +333,8 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
             raise InputError("corridors.model = 'des' runs one sample at a time (got "
                              f"{n}); use 'surrogate' or 'capacity' for sweeps",
                              key="corridors.model")
+        from model.corridors import coupling
+
         rng = rng if rng is not None else np.random.default_rng(np.random.SeedSequence(0))
         corridor_stats = tuple(coupling.des_report([q.routes for q in queues],
                                                    route_mt[0].sum(axis=0), d.years, rng))
