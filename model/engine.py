@@ -79,6 +79,14 @@ def us_diversion_bn(us_exports, tariff_extra, base_tariff, us_elasticity, divers
     return np.asarray(diversion_share) * lost
 
 
+def _fill_sorted(demand, cap_sorted):
+    """Tonnes per route when routes are already in cost order: each takes what the cheaper
+    ones left, up to its capacity."""
+    before = np.concatenate([np.zeros_like(cap_sorted[..., :1]),
+                             np.cumsum(cap_sorted, axis=-1)[..., :-1]], axis=-1)
+    return np.clip(demand[..., None] - before, 0.0, cap_sorted)
+
+
 def fill_routes(demand, capacity, cost):
     """Cheapest-first assignment of tonnage to routes under capacity (Eq. 10).
 
@@ -87,13 +95,22 @@ def fill_routes(demand, capacity, cost):
     route with unlimited capacity, else to the cheapest open route (over capacity).
     """
     demand = np.asarray(demand, dtype=float)
-    order = np.argsort(cost, axis=-1, kind="stable")
-    cap_sorted = np.take_along_axis(np.where(np.isfinite(cost), capacity, 0.0), order, axis=-1)
-    before = np.concatenate([np.zeros_like(cap_sorted[..., :1]),
-                             np.cumsum(cap_sorted, axis=-1)[..., :-1]], axis=-1)
-    take = np.clip(demand[..., None] - before, 0.0, cap_sorted)
-    carried = np.empty_like(take)
-    np.put_along_axis(carried, order, take, axis=-1)
+    usable = np.where(np.isfinite(cost), capacity, 0.0)
+    order = np.argsort(cost[0], kind="stable")
+    ranked = cost[:, order]
+    # one strict ranking fits every sample (the usual case): no per-sample sort. Ties must not
+    # take this path, or their order would depend on which sample comes first in the batch
+    # (closed routes, cost inf, carry nothing whatever their order)
+    hi, lo = ranked[:, 1:], ranked[:, :-1]
+    if np.all((hi > lo) | (np.isinf(hi) & np.isinf(lo))):
+        take = _fill_sorted(demand, usable[:, order])
+        carried = np.empty_like(take)
+        carried[:, order] = take
+    else:
+        order = np.argsort(cost, axis=-1, kind="stable")
+        take = _fill_sorted(demand, np.take_along_axis(usable, order, axis=-1))
+        carried = np.empty_like(take)
+        np.put_along_axis(carried, order, take, axis=-1)
     left = demand - carried.sum(axis=-1)
     if np.any(left > 1e-12 * np.maximum(demand, 1.0)):
         fallback = np.argmin(np.where(np.isfinite(cost), cost, np.inf), axis=-1)

@@ -64,3 +64,29 @@ def test_fill_routes_cheapest_first_under_capacity():
 def test_fill_routes_closed_route_carries_nothing_and_spill_goes_somewhere():
     carried = engine.fill_routes(np.array([2.0]), np.array([[1.0, 1.0]]), np.array([[0.1, np.inf]]))
     np.testing.assert_allclose(carried, [[2.0, 0.0]])  # over capacity on the only open route
+
+
+def test_fill_routes_same_answer_per_sample_and_in_a_batch_with_mixed_rankings():
+    rng = np.random.default_rng(3)
+    cost = rng.uniform(0.1, 0.5, (50, 4))
+    cost[10] = cost[10, ::-1]  # another ranking
+    cost[20, 1] = cost[20, 2]  # a tie
+    cap = np.array([[np.inf, 0.3, 0.2, 0.4]] * 50)
+    demand = rng.uniform(0.1, 2.0, 50)
+    batch = engine.fill_routes(demand, cap, cost)
+    for i in range(50):
+        one = engine.fill_routes(demand[i:i + 1], cap[i:i + 1], cost[i:i + 1])
+        np.testing.assert_array_equal(batch[i], one[0])
+    np.testing.assert_allclose(batch.sum(axis=1), demand)
+
+
+def test_fill_routes_shared_ranking_fast_path_matches_general_path():
+    cost = np.tile([0.3, 0.1, 0.2, np.inf], (5, 1)) + np.linspace(0, 0.01, 5)[:, None]
+    cap = np.tile([np.inf, 0.3, 0.5, 1.0], (5, 1))
+    demand = np.linspace(0.1, 2.0, 5)
+    fast = engine.fill_routes(demand, cap, cost)
+    mixed = cost.copy()
+    mixed[0] = [0.1, 0.3, 0.2, np.inf]  # forces the per-sample sort for the whole batch
+    general = engine.fill_routes(demand, cap, mixed)
+    np.testing.assert_array_equal(fast[1:], general[1:])
+    assert fast[:, 3].max() == 0.0  # the closed route carries nothing
