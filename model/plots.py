@@ -68,13 +68,19 @@ def plot_route_shares(routes: pd.DataFrame, mode: str, *, ax: Axes | None = None
 
 
 def plot_comparison(table: pd.DataFrame, column: str, *, ax: Axes | None = None) -> Axes:
-    """One line per scenario of ``column`` (e.g. ``balance_usd_bn``)."""
+    """One line per scenario of ``column`` (e.g. ``balance_usd_bn``) on a common year axis
+    (scenarios may start in different base years, e.g. the backcast)."""
     ax = _ax(ax)
-    for name, part in table.groupby("scenario", sort=False):
-        ax.plot(part["fiscal_year"], part[column], marker="o", ms=3, label=name)
+    start = table["fiscal_year"].str[:4].astype(int)
+    colors = plt.get_cmap("tab20").colors
+    for i, (name, part) in enumerate(table.groupby("scenario", sort=False)):
+        ax.plot(start[part.index], part[column], marker="o", ms=3, label=name,
+                color=colors[(2 * i) % 20 + (2 * i // 20) % 2], ls="-" if i < 10 else "--")
+    years = sorted(set(start))
+    labels = dict(zip(start, table["fiscal_year"], strict=True))
+    ax.set_xticks(years, [labels[y] for y in years], rotation=45)
     ax.set_ylabel("US$ bn")
     ax.set_title(column.removesuffix("_usd_bn").replace("_", " "))
-    ax.tick_params(axis="x", rotation=45)
     ax.legend(fontsize=7)
     return ax
 
