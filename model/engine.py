@@ -82,9 +82,12 @@ def us_diversion_bn(us_exports, tariff_extra, base_tariff, us_elasticity, divers
 def _fill_sorted(demand, cap_sorted):
     """Tonnes per route when routes are already in cost order: each takes what the cheaper
     ones left, up to its capacity."""
-    before = np.concatenate([np.zeros_like(cap_sorted[..., :1]),
-                             np.cumsum(cap_sorted, axis=-1)[..., :-1]], axis=-1)
-    return np.clip(demand[..., None] - before, 0.0, cap_sorted)
+    take = np.empty_like(cap_sorted)
+    left = demand.astype(float, copy=True)
+    for j in range(cap_sorted.shape[-1]):  # a handful of routes: a loop beats cumsum + clip
+        take[..., j] = np.minimum(left, cap_sorted[..., j])
+        left -= take[..., j]
+    return take
 
 
 def fill_routes(demand, capacity, cost):

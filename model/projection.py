@@ -171,8 +171,8 @@ class _YearRoutes:
 
     days: np.ndarray  # (N|1, R)
     capacity: np.ndarray  # (N|1, R)
-    modes: tuple  # per routed mode: (m, sel (F,) bool, freight (N|1, R), per_route (N|1, Fm, R),
-    #                               usd_per_t (N|1, Fm), time_cost (N|1, Fm))
+    modes: tuple  # per routed mode: (m, sel (F,) bool, freight (N|1, R) inf where not carried,
+    #                               served freight (N|1, R) 0 there, usd_per_t, time_cost (N|1, Fm))
     queue: object | None = None  # corridors.coupling.QueueYear (surrogate / des models only)
 
 
@@ -187,11 +187,9 @@ def _year_routes(d: Drivers, t: int) -> _YearRoutes:
             continue
         freight = np.where(r.open_[:, t], r.freight[mode][..., t], np.inf)
         u, tc = usd_per_t[:, sel], time_cost[:, sel]
-        # per flow and route: freight as a share of the flow's value + days x its time cost
-        # (routes that do not carry the mode get no share, so their cost is irrelevant)
+        # routes that do not carry the mode get no share, so their (infinite) freight is moot
         served = np.where(np.isfinite(freight), freight, 0.0)
-        per_route = served[:, None, :] / u[..., None] + days[:, None, :] * tc[..., None]
-        modes.append((m, sel, freight, per_route, u, tc))
+        modes.append((m, sel, freight, served, u, tc))
     queue = None
     if r.model != "capacity":
         if cap.shape[0] != 1:
@@ -203,6 +201,14 @@ def _year_routes(d: Drivers, t: int) -> _YearRoutes:
         queue = coupling.queue_year(r.names, r.modes, cap[0], int(d.years[t]), r.link_year,
                                     ROUTED_MODES)
     return _YearRoutes(days=days, capacity=cap, modes=tuple(modes), queue=queue)
+
+
+def _route_cost(share, freight, days, usd_per_t, time_cost):
+    """Per-flow transport cost, share of value: sum_r share_r (freight_r / usd_per_t_f +
+    days_r time_cost_f), computed as two route averages since the terms separate."""
+    mean_freight = (share * freight).sum(axis=-1)
+    mean_days = (share * days).sum(axis=-1)
+    return mean_freight[:, None] / usd_per_t + mean_days[:, None] * time_cost
 
 
 def _mode_totals(vals: np.ndarray, u: np.ndarray, tc: np.ndarray):
@@ -225,11 +231,8 @@ def _assign_queue(yr: _YearRoutes, values: np.ndarray, idx: np.ndarray):
     share, days = coupling.assign(q, ROUTED_MODES, *totals)
     transport = np.zeros_like(values)
     for m, sel, _, _, u, tc in yr.modes:
-        freight = np.where(np.isfinite(q.freight[m]), q.freight[m], 0.0)
-        per_route = freight[None, None, :] / _rows(u, idx)[..., None] \
-            + days[:, None, :] * _rows(tc, idx)[..., None]
-        transport[:, sel] = np.einsum("kr,kfr->kf", share[:, m],
-                                      np.broadcast_to(per_route, (k, *per_route.shape[1:])))
+        served = np.where(np.isfinite(q.freight[m]), q.freight[m], 0.0)
+        transport[:, sel] = _route_cost(share[:, m], served, days, _rows(u, idx), _rows(tc, idx))
     return transport, share * totals[0][..., None], days
 
 
@@ -242,14 +245,14 @@ def _assign(yr: _YearRoutes, values: np.ndarray, idx: np.ndarray):
     transport = np.zeros_like(values)
     carried = np.zeros((k, len(ROUTED_MODES), yr.days.shape[-1]))
     cap, days = _rows(yr.capacity, idx), _rows(yr.days, idx)
-    for m, sel, freight, per_route, u, tc in yr.modes:
-        mt, density, rate = _mode_totals(values[:, sel], _rows(u, idx), _rows(tc, idx))
+    for m, sel, freight, served, u, tc in yr.modes:
+        u, tc = _rows(u, idx), _rows(tc, idx)
+        mt, density, rate = _mode_totals(values[:, sel], u, tc)
         cost = _rows(freight, idx) / density[:, None] + days * rate[:, None]  # share of value
         carried[:, m] = engine.fill_routes(mt, np.broadcast_to(cap, cost.shape), cost)
         share = np.divide(carried[:, m], mt[:, None], out=np.zeros_like(cost),
                           where=mt[:, None] > 0)
-        transport[:, sel] = np.einsum("kr,kfr->kf", share,
-                                      np.broadcast_to(_rows(per_route, idx), (k, *per_route.shape[1:])))
+        transport[:, sel] = _route_cost(share, _rows(served, idx), days, u, tc)
     return transport, carried, np.broadcast_to(days, (k, days.shape[-1]))
 
 

@@ -140,7 +140,7 @@ def _clean_loc(loc: tuple[Any, ...], raw: Any = None) -> tuple[Any, ...]:
     is always kept, so user keys such as ``""`` or ``"float"`` survive; other parts (missing
     required keys) are kept only if they look like keys and not like pydantic tags."""
     if raw is None:
-        return tuple(p for p in loc if isinstance(p, int) or (_KEY.match(p) and p not in _TYPE_TAGS))
+        return tuple(p for p in loc if isinstance(p, int) or (_KEY.fullmatch(p) and p not in _TYPE_TAGS))
     out: list[Any] = []
     node = raw
     for part in loc:
@@ -156,7 +156,7 @@ def _clean_loc(loc: tuple[Any, ...], raw: Any = None) -> tuple[Any, ...]:
             continue
         else:
             key = None
-        if key is None and (isinstance(part, int) or (_KEY.match(part) and part not in _TYPE_TAGS)):
+        if key is None and (isinstance(part, int) or (_KEY.fullmatch(part) and part not in _TYPE_TAGS)):
             out.append(part)  # a missing required key, or below a non-table value
             node = None
     return tuple(out)
@@ -177,7 +177,7 @@ def _year_key(node: Mapping[Any, Any], part: Any) -> Any:
 
 def _dotted(loc: tuple[Any, ...]) -> str:
     """Key path as in TOML: bare keys joined by dots, other keys quoted."""
-    return ".".join(str(p) if isinstance(p, int) or _KEY.match(p) else json.dumps(p) for p in loc)
+    return ".".join(str(p) if isinstance(p, int) or _KEY.fullmatch(p) else json.dumps(p) for p in loc)
 
 
 def _describe(err: dict[str, Any], raw: Any = None) -> tuple[str, str]:

@@ -153,3 +153,13 @@ def test_partial_route_table_edits_the_default_route_and_keeps_the_others(write_
     assert set(sc.corridors.routes) == {"suez", "instc", "chennai_vladivostok", "nsr"}
     assert sc.corridors.routes["instc"].capacity_mt == 0.5
     assert sc.corridors.routes["instc"].days == 25.0  # untouched keys keep their defaults
+
+
+def test_key_with_a_newline_is_quoted_in_the_one_line_message():
+    # found by Hypothesis: a regex `$` also matches before a trailing newline
+    from model.scenario import validate
+
+    with pytest.raises(InputError) as exc:
+        validate({"name": "fuzz", "settings": {"A\n": 0.0}}, file="fuzz.toml")
+    assert "\n" not in exc.value.render()
+    assert exc.value.key == 'settings."A\\n"'
