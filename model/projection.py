@@ -256,6 +256,28 @@ def _assign(yr: _YearRoutes, values: np.ndarray, idx: np.ndarray):
     return transport, carried, np.broadcast_to(days, (k, days.shape[-1]))
 
 
+def _trade_side_n(d: Drivers) -> int:
+    """Sample count of the drivers that move goods flows and corridors (not energy values)."""
+    r = d.routes
+    arrays = (d.level, d.log_policy_cost, d.elasticity, d.speed, d.diversion, d.usd_per_t,
+              d.time_cost, r.capacity, r.days, *r.freight.values())
+    return max(a.shape[0] for a in arrays)
+
+
+def _energy_only_samples(d: Drivers, rng) -> Batch:
+    """Samples that differ only in energy values (crude, LNG, products: priced, not routed)
+    share one trade <-> corridor solution: solve it once and add each sample's energy flows."""
+    energy = np.isnan(d.energy_value[0, :, 0]) == False  # noqa: E712  (F,) energy flows
+    assert not (d.mode_index[energy] >= 0).any(), "energy flows must not be routed"
+    one = project(replace(d, energy_value=d.energy_value[:1]), rng=rng)
+    n = d.n
+    flows = np.broadcast_to(one.flows, (n, *one.flows.shape[1:])).copy()
+    flows[:, energy] = np.broadcast_to(d.energy_value[:, energy], (n, energy.sum(), flows.shape[-1]))
+    widen = lambda a: np.broadcast_to(a, (n, *a.shape[1:]))  # noqa: E731
+    return replace(one, flows=flows, transport=widen(one.transport), route_mt=widen(one.route_mt),
+                   route_days=widen(one.route_days))
+
+
 def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
             rng: np.random.Generator | None = None) -> Batch:
     """Year-by-year projection with the trade <-> corridor fixed point in each year.
@@ -263,6 +285,8 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
     With ``triggers``, each sample's drivers for year t come from the trigger world selected by
     the conditions on year t - 1 (``d`` is then ignored in favour of the worlds).
     """
+    if triggers is None and d.n > 1 and _trade_side_n(d) == 1:
+        return _energy_only_samples(d, rng)
     selector = None
     if triggers is not None:
         n = max(w.n for w in triggers.worlds)

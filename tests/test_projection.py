@@ -150,3 +150,17 @@ def test_brent_override_equals_scenario_file(write_scenario, baseline):
     via_file = model.run(write_scenario(BASE + "[levers.oil]\nbrent_usd = 90.0\n"))
     via_override = run_batch(baseline, {"levers.oil.brent_usd": np.array([90.0])})
     np.testing.assert_allclose(via_file.batch.flows, via_override.flows, rtol=1e-13)
+
+
+def test_energy_only_samples_share_one_trade_solution_bit_for_bit(baseline):
+    """Samples differing only in energy inputs take the shortcut (one corridor fixed point);
+    each must equal its own single-sample run exactly."""
+    over = {"levers.oil.brent_usd": np.array([55.0, 80.0, 120.0]),
+            "levers.oil.volume_mbd": np.array([0.5, 1.7, 2.4]),
+            "levers.lng.volume_mt": np.array([0.0, 2.5, 6.0])}
+    batch = run_batch(baseline, over)
+    for i in range(3):
+        one = run_batch(baseline, {k: v[i:i + 1] for k, v in over.items()})
+        np.testing.assert_array_equal(batch.flows[i], one.flows[0])
+        np.testing.assert_array_equal(batch.transport[i], one.transport[0])
+    assert batch.imports[2, -1] > batch.imports[0, -1]
