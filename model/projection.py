@@ -272,7 +272,9 @@ def _energy_only_samples(d: Drivers, rng) -> Batch:
     one = project(replace(d, energy_value=d.energy_value[:1]), rng=rng)
     n = d.n
     flows = np.broadcast_to(one.flows, (n, *one.flows.shape[1:])).copy()
-    flows[:, energy] = np.broadcast_to(d.energy_value[:, energy], (n, energy.sum(), flows.shape[-1]))
+    # year 0 keeps the dataset's base values, as in project(); later years take each sample's
+    flows[:, energy, 1:] = np.broadcast_to(d.energy_value[:, energy, 1:],
+                                           (n, energy.sum(), flows.shape[-1] - 1))
     widen = lambda a: np.broadcast_to(a, (n, *a.shape[1:]))  # noqa: E731
     return replace(one, flows=flows, transport=widen(one.transport), route_mt=widen(one.route_mt),
                    route_days=widen(one.route_days))
