@@ -36,6 +36,10 @@ MAX_BYTES = 4 * 2**30      # refuse sweeps whose in-memory design/tables would e
 TARGET_CHUNKS = 64         # default chunking: about this many checkpoints ...
 MAX_CHUNK = 2**18          # ... of at most this many rows
 PILOT_ROWS = 1024
+PILOT_SECONDS = 0.05  # a pilot batch this long times the model well enough
+# the sweep's own cost per row (sampling, chunk files, outcome tables): 2.4 s for 229,376 rows
+# of a toy model in benchmarks/bench_sweep.py, ~10 us; half of it as a floor for estimates
+OVERHEAD_PER_ROW = 5e-6
 OUTPUT_FILES = ("samples.csv", "outcomes.csv", "quantiles.csv", "tornado.csv", "sobol.csv",
                 "morris.csv", "manifest.json", "fan_balance.png", "fan_total_trade.png",
                 "tornado.png", "sobol.png", "morris.png", "scatter.png")
@@ -90,17 +94,22 @@ def spec_hash(spec: SweepSpec, evaluator: Any) -> str:
 
 
 def _pilot(spec: SweepSpec, evaluator: Any, n_rows: int) -> float:
-    """Seconds per row, timed on up to PILOT_ROWS rows at the medians; checks the outputs."""
-    m = min(n_rows, PILOT_ROWS)
+    """Seconds per row, timed at the medians on a growing batch (1, 16, 256, ... up to
+    PILOT_ROWS rows) until a batch takes PILOT_SECONDS: a slow model (DES) is timed on one row,
+    a vectorised one on enough rows to see its per-row cost. Checks the outputs' shapes."""
     med = [float(mg.ppf(np.array([0.5]))[0]) for mg in spec.marginals()]
-    inputs = {k: np.full(m, v) for k, v in zip(spec.names, med, strict=True)}
-    t0 = time.perf_counter()
-    ev = as_evaluation(evaluator(inputs, np.random.default_rng(0)))
-    sec = (time.perf_counter() - t0) / m
-    for o in spec.outcomes:
-        if o not in ev.outcomes or np.shape(ev.outcomes[o]) != (m,):
-            raise RuntimeError(f"evaluator did not return outcome {o!r} with shape ({m},)")
-    return sec
+    m = 1
+    while True:
+        inputs = {k: np.full(m, v) for k, v in zip(spec.names, med, strict=True)}
+        t0 = time.perf_counter()
+        ev = as_evaluation(evaluator(inputs, np.random.default_rng(0)))
+        elapsed = time.perf_counter() - t0
+        for o in spec.outcomes:
+            if o not in ev.outcomes or np.shape(ev.outcomes[o]) != (m,):
+                raise RuntimeError(f"evaluator did not return outcome {o!r} with shape ({m},)")
+        if elapsed >= PILOT_SECONDS or m >= min(n_rows, PILOT_ROWS):
+            return elapsed / m
+        m = min(m * 16, n_rows, PILOT_ROWS)
 
 
 def check_size(spec: SweepSpec, n_rows: int, sec_per_row: float, workers: int,
@@ -193,7 +202,7 @@ def run_sweep(
     n_rows = methods.design_rows(spec)
     if n_rows > 2**40:  # too big even to try a pilot run
         check_size(spec, n_rows, 1e-6, workers, file)
-    check_size(spec, n_rows, _pilot(spec, evaluator, n_rows), workers, file)
+    check_size(spec, n_rows, _pilot(spec, evaluator, n_rows) + OVERHEAD_PER_ROW, workers, file)
 
     digest = spec_hash(spec, evaluator)
     out_dir = None if out is None else Path(out) / spec.name

@@ -44,7 +44,7 @@ from model.sweep.samplers import Marginal
 
 METHODS = ("grid", "tornado", "montecarlo", "sobol", "morris")
 DISTS = ("uniform", "triangular", "normal", "lognormal", "discrete")
-EVALUATORS = ("model", "toy:ishigami", "toy:linear", "toy:heavy")
+EVALUATORS = ("model", "toy:ishigami", "toy:linear", "toy:heavy", "toy:des")
 
 # which numeric fields each distribution takes: (required, optional)
 DIST_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -148,7 +148,7 @@ class SweepSpec(BaseModel):
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] = "sweep"
     description: str = ""
     scenario: str | None = None
-    evaluator: Literal["model", "toy:ishigami", "toy:linear", "toy:heavy"] = "model"
+    evaluator: Literal["model", "toy:ishigami", "toy:linear", "toy:heavy", "toy:des"] = "model"
     method: Literal["grid", "tornado", "montecarlo", "sobol", "morris"]
     sampler: Literal["random", "lhs", "sobol"] | None = None
     n: Annotated[int, Field(gt=0)] | None = None
