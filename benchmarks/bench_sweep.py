@@ -195,7 +195,7 @@ def _dask_speedup(spec, label: str, target: str) -> None:
     line(f"speed-up (identical outcomes: {same})", f"{serial / dask:.2f}x", target)
 
 
-def bench_dask(n: int, n_des: int = 128) -> None:
+def bench_dask(n: int, n_des: int = 512) -> None:
     print("5. Dask LocalCluster (2 worker processes) vs serial")
     des = parse_sweep(dict(name="des", method="montecarlo", sampler="sobol", n=n_des,
                            evaluator="toy:des", outcomes=["y"],
