@@ -16,6 +16,7 @@ from model.schema import Lever, ScenarioSpec
 
 ROUTED_MODES = ("container", "bulk")
 DEFAULT_FLOW_PARAMS = {"trend": 0.0}  # scenario-only flow parameters
+ENERGY_KINDS = ("crude", "lng", "oil_indexed")  # valued directly, not by trade-cost response
 
 
 def path_values(value, years: np.ndarray, default: float | None = None) -> np.ndarray:
@@ -60,7 +61,8 @@ class Drivers:
     v0: np.ndarray  # (F,) base values
     is_export: np.ndarray  # (F,) bool
     is_goods: np.ndarray  # (F,) goods or priced: respond to trade costs
-    energy_value: np.ndarray  # (N|1, F, Y) value of crude/LNG/products (NaN elsewhere)
+    energy_index: np.ndarray  # (E,) flows valued as price x volume: crude, LNG, products
+    energy_value: np.ndarray  # (N|1, E, Y) their values
     level: np.ndarray  # (N|1, F, Y) demand or volume x price index for goods/priced flows
     log_policy_cost: np.ndarray  # (N|1, F, Y) ln[(1+tariff)(1+NTB)(1+friction)]
     elasticity: np.ndarray  # (N|1, F, 1)
@@ -111,6 +113,7 @@ def build(sc: ScenarioSpec, base: Baseline) -> Drivers:
     adj = np.asarray(_default(sc.settings.adjustment_years, p["adjustment_years"].value), float)
     return Drivers(
         years=years, flow_names=base.flow_names, v0=v0, is_export=is_export, is_goods=is_goods,
+        energy_index=np.flatnonzero(np.isin(kinds, ENERGY_KINDS)),
         energy_value=_energy(sc, base, years, kinds),
         level=_level(sc, base, years, kinds, is_export),
         log_policy_cost=_policy_cost(sc, base, years, kinds, is_export),
@@ -208,7 +211,8 @@ def lng_volume(sc: ScenarioSpec, base: Baseline, years: np.ndarray) -> np.ndarra
 
 
 def _energy(sc, base, years, kinds) -> np.ndarray:
-    """Values of crude (Eq. 2), LNG (Eq. 3) and oil-indexed products, ``(N|1, F, Y)``."""
+    """Values of crude (Eq. 2), LNG (Eq. 3) and oil-indexed products, ``(N|1, E, Y)`` in the
+    order of the energy flows."""
     e = base.energy
     volume, brent, discount, sanction = oil_paths(sc, base, years)
     v0, b0, d0 = (e[k].value for k in ("crude_volume_mbd", "brent_usd_bbl", "urals_discount_usd_bbl"))
@@ -219,10 +223,8 @@ def _energy(sc, base, years, kinds) -> np.ndarray:
     price = toward(p0, path_values(lng.price_usd_mmbtu, years, p0), weight(lng, years))
     lng_bn = engine.lng_value_bn(lng_volume(sc, base, years), price, e["mmbtu_per_tonne"].value)
     oil_index = (brent - discount) / (b0 - d0) * sanction
-    rows = []
-    for f in base.flows:
-        rows.append({"crude": crude, "lng": lng_bn,
-                     "oil_indexed": f.value.value * oil_index}.get(f.kind, np.full((1, years.size), np.nan)))
+    rows = [{"crude": crude, "lng": lng_bn, "oil_indexed": f.value.value * oil_index}[f.kind]
+            for f in base.flows if f.kind in ENERGY_KINDS]
     return np.stack(np.broadcast_arrays(*rows), axis=1)
 
 

@@ -267,14 +267,14 @@ def _trade_side_n(d: Drivers) -> int:
 def _energy_only_samples(d: Drivers, rng) -> Batch:
     """Samples that differ only in energy values (crude, LNG, products: priced, not routed)
     share one trade <-> corridor solution: solve it once and add each sample's energy flows."""
-    energy = np.isnan(d.energy_value[0, :, 0]) == False  # noqa: E712  (F,) energy flows
+    energy = d.energy_index
     assert not (d.mode_index[energy] >= 0).any(), "energy flows must not be routed"
     one = project(replace(d, energy_value=d.energy_value[:1]), rng=rng)
     n = d.n
-    flows = np.broadcast_to(one.flows, (n, *one.flows.shape[1:])).copy()
+    flows = np.empty((n, *one.flows.shape[1:]))
+    flows[...] = one.flows
     # year 0 keeps the dataset's base values, as in project(); later years take each sample's
-    flows[:, energy, 1:] = np.broadcast_to(d.energy_value[:, energy, 1:],
-                                           (n, energy.sum(), flows.shape[-1] - 1))
+    flows[:, energy, 1:] = d.energy_value[..., 1:]
     widen = lambda a: np.broadcast_to(a, (n, *a.shape[1:]))  # noqa: E731
     return replace(one, flows=flows, transport=widen(one.transport), route_mt=widen(one.route_mt),
                    route_days=widen(one.route_days))
@@ -303,7 +303,6 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
     iterations = np.zeros(y, dtype=int)
     converged = np.ones(y, dtype=bool)
     goods = d.is_goods[None, :]
-    is_energy_f = ~np.isnan(d.energy_value[..., 0])  # (N|1, F)
 
     v = np.broadcast_to(d.v0, (n, f)).copy()
     all_rows = np.arange(n)
@@ -322,7 +321,7 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
             selector.choose(mask, t)
         yr = _year_routes(d, t)
         policy_t, level_t = d.log_policy_cost[..., t], d.level[..., t]
-        energy_t = np.where(is_energy_f, np.nan_to_num(d.energy_value[..., t]), 0.0)
+        energy_t = d.energy_value[..., t]  # (N|1, E)
         diversion_t = d.diversion[..., t]
         eff_t, v = effective.copy(), np.empty((n, f))
         # start from last year's costs moved on by last year's change (costs drift smoothly)
@@ -340,7 +339,8 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
             eff = engine.adjust(effective[rows], target, speed[rows])
             value = engine.goods_value(d.v0, _rows(level_t, rows), eff - log_cost0[rows],
                                        _rows(elasticity, rows))
-            vals = np.where(goods, value, 0.0) + _rows(energy_t, rows) + _rows(diversion_t, rows)
+            vals = np.where(goods, value, 0.0) + _rows(diversion_t, rows)
+            vals[:, d.energy_index] = _rows(energy_t, rows)
             new_tau, carried, days[rows] = _assign(yr, vals, rows)
             change = np.abs(new_tau - tau_in).max(axis=1, initial=0.0)
             eff_t[rows], v[rows], mt[rows] = eff, vals, carried

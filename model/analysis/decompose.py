@@ -109,7 +109,8 @@ def _stack(arrays: list[np.ndarray]) -> np.ndarray:
 
 def stack_drivers(ds: list[Drivers]) -> Drivers:
     """Concatenate drivers of structurally equal scenarios along the sample axis."""
-    shared = {"years", "flow_names", "v0", "is_export", "is_goods", "mode_index", "routes"}
+    shared = {"years", "flow_names", "v0", "is_export", "is_goods", "mode_index", "routes",
+              "energy_index"}
     out = {f.name: _stack([getattr(d, f.name) for d in ds]) for f in fields(Drivers)
            if f.name not in shared and isinstance(getattr(ds[0], f.name), np.ndarray)}
     r = [d.routes for d in ds]
