@@ -5,7 +5,7 @@ import re
 import pandas as pd
 import pytest
 
-from model.report import to_html, write_report
+from model.report import to_html
 
 from conftest import SCENARIOS
 

@@ -37,7 +37,9 @@ def test_fiscal_year_spellings_are_equivalent(write_scenario):
 
 def test_scenario_is_frozen():
     sc = load_scenario(SCENARIOS / "baseline.toml")
-    with pytest.raises(Exception):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="frozen"):
         sc.levers.oil.sanctions_multiplier = 0.5
 
 

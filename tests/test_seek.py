@@ -1,6 +1,5 @@
 """Target seeking: answers that meet the target when run forward, infeasible targets, CLI."""
 
-import numpy as np
 import pytest
 
 from model.analysis.seek import metric_path, schema_range, seek, year_reaching
