@@ -19,15 +19,37 @@ DEFAULT_FLOW_PARAMS = {"trend": 0.0}  # scenario-only flow parameters
 ENERGY_KINDS = ("crude", "lng", "oil_indexed")  # valued directly, not by trade-cost response
 
 
-def path_values(value, years: np.ndarray, default: float | None = None) -> np.ndarray:
-    """A year path as an array ``(N or 1, Y)``: a number (or sample array), or a step table."""
+def path_values(value, years: np.ndarray, default=None) -> np.ndarray:
+    """A year path as an array ``(N or 1, Y)``: a number (or sample array), or a step table.
+
+    A step table holds each value from its year on. Before its first year the path is
+    ``default`` (the baseline's value or path) when one is given, so ``{"2026-27" = 1.0}`` leaves
+    FY2025-26 at the baseline; without a default the first value is held backwards.
+    ``default`` may itself be a path ``(N or 1, Y)``.
+    """
     if value is None:
         value = default
     if isinstance(value, dict):
         keys = sorted(value)
-        idx = np.clip(np.searchsorted(keys, years, side="right") - 1, 0, None)
-        return np.array([value[k] for k in keys], dtype=float)[idx][None, :]
-    return np.asarray(value, dtype=float).reshape(-1, 1) * np.ones_like(years, dtype=float)
+        pos = np.searchsorted(keys, years, side="right") - 1
+        steps = np.array([value[k] for k in keys], dtype=float)[np.clip(pos, 0, None)][None, :]
+        if default is None:
+            return steps
+        return np.where(pos < 0, _as_path(default, years), steps)
+    return _as_path(value, years)
+
+
+def _as_path(value, years: np.ndarray) -> np.ndarray:
+    value = np.asarray(value, dtype=float)
+    if value.ndim == 2 and value.shape[-1] == len(years):
+        return value
+    return value.reshape(-1, 1) * np.ones_like(years, dtype=float)
+
+
+def dataset_path(base: Baseline, key: str, years: np.ndarray, value: float) -> np.ndarray:
+    """Baseline path of a scenario quantity ``(1, Y)``: ``value`` (the base year's) until the
+    dataset's first dated value for ``key`` (its ``[[timeline]]``), then the dated values."""
+    return path_values(base.path(key) or None, years, value)
 
 
 def weight(lever: Lever, years: np.ndarray, delay=0) -> np.ndarray:
@@ -189,12 +211,15 @@ def oil_paths(sc: ScenarioSpec, base: Baseline, years: np.ndarray):
         growth = (1.0 + np.asarray(oil.india_crude_growth)[..., None]) ** (years - base.base_year)
         mt = e["india_crude_imports_mt"].value * growth
         target = path_values(oil.share_of_india_crude, years) * mt * e["barrels_per_tonne"].value / 365e0
-    else:
-        target = path_values(oil.volume_mbd, years, v0)
+    v_base = dataset_path(base, "levers.oil.volume_mbd", years, v0)
+    b_base = dataset_path(base, "levers.oil.brent_usd", years, b0)
+    d_base = dataset_path(base, "levers.oil.discount_usd", years, d0)
+    if oil.share_of_india_crude is None:
+        target = path_values(oil.volume_mbd, years, v_base)
     sanction = toward(1.0, np.asarray(oil.sanctions_multiplier)[..., None], w)
-    volume = toward(v0, target, w) * sanction
-    brent = toward(b0, path_values(oil.brent_usd, years, b0), w)
-    discount = toward(d0, path_values(oil.discount_usd, years, d0), w)
+    volume = toward(v_base, target, w) * sanction
+    brent = toward(b_base, path_values(oil.brent_usd, years, b_base), w)
+    discount = toward(d_base, path_values(oil.discount_usd, years, d_base), w)
     return volume, brent, discount, sanction
 
 
@@ -223,15 +248,38 @@ def _energy(sc, base, years, kinds) -> np.ndarray:
     price = toward(p0, path_values(lng.price_usd_mmbtu, years, p0), weight(lng, years))
     lng_bn = engine.lng_value_bn(lng_volume(sc, base, years), price, e["mmbtu_per_tonne"].value)
     oil_index = (brent - discount) / (b0 - d0) * sanction
-    rows = [{"crude": crude, "lng": lng_bn, "oil_indexed": f.value.value * oil_index}[f.kind]
+    rows = [nowcast(base, f.name, years,
+                    {"crude": crude, "lng": lng_bn, "oil_indexed": f.value.value * oil_index}[f.kind])
             for f in base.flows if f.kind in ENERGY_KINDS]
     return np.stack(np.broadcast_arrays(*rows), axis=1)
+
+
+def nowcast(base: Baseline, flow: str, years: np.ndarray, modelled: np.ndarray) -> np.ndarray:
+    """The latest fiscal year of a flow as observed months + the model for the other months.
+
+    ``modelled`` is the flow's annual value ``(N|1, Y)``; a month not observed adds 1/12 of it.
+    """
+    if base.latest_year is None or base.latest_year not in years:
+        return modelled
+    months = base.observed_months(flow, base.latest_year)
+    if not months:
+        return modelled
+    y = int(np.flatnonzero(years == base.latest_year)[0])
+    out = np.array(np.broadcast_to(modelled, np.broadcast_shapes(modelled.shape, (1, len(years)))),
+                   dtype=float)
+    observed = sum(m.numbers["value_usd_bn"].value for m in months)
+    out[:, y] = observed + out[:, y] * (12 - len(months)) / 12.0
+    return out
 
 
 def _policy_cost(sc, base, years, kinds, is_export) -> np.ndarray:
     """ln[(1+tariff)(1+NTB)(1+payment friction)] per flow and year (Eq. 6 without transport)."""
     lv = sc.levers
     tariff0 = flow_param(sc, base, "tariff")
+    # tariffs already changed (dataset timeline, e.g. India's edible-oil duty cut of May 2025)
+    # move T(t) against the base year; a scenario's flows.<name>.tariff re-bases year 0 instead
+    tariff0 = tariff0 * np.stack([_tariff_change(sc, base, f.name, years)
+                                  for f in base.flows], axis=0)[None, :, :]
     ntb0 = flow_param(sc, base, "ntb_ave")
     names = base.flow_names
     covered = np.array([lv.fta.sectors is None or n in lv.fta.sectors for n in names])
@@ -249,10 +297,21 @@ def _policy_cost(sc, base, years, kinds, is_export) -> np.ndarray:
     return np.log1p(tariff) + np.log1p(ntb) + np.log1p(np.where(pays, friction, 0.0))
 
 
+def _tariff_change(sc, base, name, years) -> np.ndarray:
+    """Dated tariff of a flow relative to its base-year tariff, ``(Y,)`` (1 where none)."""
+    dated = base.path(f"flows.{name}.tariff")
+    over = sc.flows.get(name)
+    t0 = base.flow(name).tariff.value
+    if not dated or (over is not None and over.tariff is not None) or t0 == 0:
+        return np.ones(len(years))
+    return path_values(dated, years, t0)[0] / t0
+
+
 def _diversion(sc, base, years, is_export, kinds) -> np.ndarray:
     """Exports diverted from the US to Russia, allocated to non-exempt export goods (Eq. 9)."""
     us, lever = base.us, sc.levers.us_tariff
-    rate = path_values(lever.rate, years) * weight(lever, years)
+    rate_base = dataset_path(base, "levers.us_tariff.rate", years, 0.0)
+    rate = toward(rate_base, path_values(lever.rate, years, rate_base), weight(lever, years))
     infl = _growth_index(path_values(sc.macro.usd_inflation, years), years)
     exposed = us["india_exports_to_us"].value * (1.0 - us["exempt_share"].value) * infl
     total = engine.us_diversion_bn(

@@ -33,7 +33,10 @@ from model.projection import Batch
 from model.scenario import Scenario
 
 SUMMARY_COLUMNS = ["fiscal_year", "exports_usd_bn", "imports_usd_bn", "total_trade_usd_bn",
-                   "balance_usd_bn"]
+                   "balance_usd_bn", "status"]
+# status of a row: the base year is data; the dataset's latest year blends observed months with
+# the model (see model.drivers.nowcast); later years are projections
+STATUS = ("observed", "nowcast", "projection")
 FLOW_COLUMNS = ["fiscal_year", "direction", "flow", "value_usd_bn"]
 ROUTE_COLUMNS = ["fiscal_year", "mode", "route", "carried_mt", "share", "transit_days"]
 COMPARISON_COLUMNS = ["scenario", *SUMMARY_COLUMNS]
@@ -81,7 +84,15 @@ class Result:
         return pd.DataFrame({
             "fiscal_year": self.years, "exports_usd_bn": b.exports[i],
             "imports_usd_bn": b.imports[i], "total_trade_usd_bn": b.total[i],
-            "balance_usd_bn": b.balance[i]})[SUMMARY_COLUMNS]
+            "balance_usd_bn": b.balance[i], "status": self.status})[SUMMARY_COLUMNS]
+
+    @property
+    def status(self) -> list[str]:
+        """Per year: observed (base year), nowcast (observed months + model), projection."""
+        base = load_baseline(self.scenario.settings.dataset)
+        nowcast = base.latest_year if base.monthly else None
+        return ["observed" if y == base.base_year else "nowcast" if y == nowcast else "projection"
+                for y in self.batch.years]
 
     @property
     def corridors(self) -> tuple[pd.DataFrame, pd.DataFrame] | None:

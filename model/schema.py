@@ -110,7 +110,8 @@ class Lever(Section):
 
 class UsTariff(Lever):
     rate: year_path(0.0, 10.0, "extra US tariff on Indian goods over the pre-2025 level, "
-                               "fraction (0.5 = 50%)") = 0.0
+                               "fraction (0.5 = 50%); default: the dataset's dated path "
+                               "(`tradesim data --section timeline`)") | None = None
     exempt: tuple[str, ...] = Field(("pharma", "electronics"),
                                     description="export flows exempt from the US tariff")
     diversion_share: Share | None = Field(None, description="share of India's lost US exports "
@@ -286,8 +287,10 @@ class FlowParams(Section):
 
 
 class Settings(Section):
-    dataset: str = Field("fy2024-25", description="packaged base-year dataset (`tradesim data`): "
-                                                  "fy2024-25 for projections")
+    dataset: str = Field("fy2025-26", description="packaged dataset (`tradesim data`): fy2025-26 "
+                                                  "(newest: FY2024-25 HS tables, FY2025-26 "
+                                                  "observed months and dated paths), fy2024-25 "
+                                                  "(earlier results), fy2021-22 (backcast)")
     horizon_end: FY = Field(2034, description="last projected fiscal year (base is 2024-25)")
     adjustment_years: float | None = Field(None, ge=0, le=30,
                                            description="partial-adjustment time of trade-cost "

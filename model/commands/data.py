@@ -1,4 +1,4 @@
-"""``tradesim data``: print the baseline dataset with the source of every number."""
+"""``tradesim data``: the dataset with the source of every number; ``data import`` refreshes it."""
 
 from __future__ import annotations
 
@@ -6,37 +6,59 @@ import argparse
 
 import pandas as pd
 
-from model.data import DATASETS, load_baseline
+from model.data import DATASETS, DEFAULT_DATASET, load_baseline
 from model.errors import InputError
+
+SECTIONS = ("totals", "flow:export", "flow:import", "history", "energy", "us", "parameters",
+            "hs", "timeline", "monthly")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("data", help="print the baseline dataset with sources",
-                       description="Every number in a packaged dataset (default: the FY2024-25 "
-                                   "baseline) with its confidence label (F found, F-sec found in a "
-                                   "secondary report, D derived, "
-                                   "R recalled/unverified) and source.")
-    p.add_argument("--dataset", default="fy2024-25", metavar="NAME",
-                   help=f"packaged dataset ({', '.join(DATASETS)}; default fy2024-25)")
+    p = sub.add_parser("data", help="print the dataset with sources; import official tables",
+                       description="Every number in a packaged dataset (default: the newest) "
+                                   "with its confidence label (F found, F-sec found in a secondary "
+                                   "report, D derived, R recalled/unverified) and source. "
+                                   "`tradesim data import FILE` turns a TradeStat or Comtrade CSV "
+                                   "into the model's HS tables.")
+    p.add_argument("--dataset", default=DEFAULT_DATASET, metavar="NAME",
+                   help=f"packaged dataset ({', '.join(DATASETS)}; default {DEFAULT_DATASET})")
     p.add_argument("--csv", action="store_true", help="CSV instead of a table")
-    p.add_argument("--section", help="only this section (totals, flow:export, flow:import, "
-                                     "history, energy, us, parameters)")
+    p.add_argument("--section", choices=SECTIONS, metavar="SECTION",
+                   help=f"only this section ({', '.join(SECTIONS)})")
+    p.add_argument("--coverage", action="store_true",
+                   help="per direction and year: share of official trade explained by named HS "
+                        "chapters, and the value share resting on each confidence label")
     p.set_defaults(func=main)
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    from model.commands import _data_import
+
+    _data_import.register(actions)
 
 
 def main(args: argparse.Namespace) -> int:
     if args.dataset not in DATASETS:
         raise InputError(f"unknown dataset '{args.dataset}'; allowed: {', '.join(DATASETS)}",
                          key="--dataset")
-    table = pd.DataFrame(load_baseline(args.dataset).records())
+    base = load_baseline(args.dataset)
+    if args.coverage:
+        from model.data.coverage import coverage_report
+
+        return _print(coverage_report(base), args.csv)
+    table = pd.DataFrame(base.records())
     if args.section:
         table = table[table["section"] == args.section]
-    if args.csv:
+    code = _print(table, args.csv)
+    if not args.csv:
+        counts = table["conf"].value_counts().to_dict()
+        print(f"\n{len(table)} numbers: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return code
+
+
+def _print(table: pd.DataFrame, as_csv: bool) -> int:
+    if as_csv:
         print(table.to_csv(index=False), end="")
     else:
         with pd.option_context("display.max_rows", None, "display.max_colwidth", 90,
                                "display.width", 200):
             print(table.to_string(index=False))
-        counts = table["conf"].value_counts().to_dict()
-        print(f"\n{len(table)} numbers: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return 0

@@ -1,14 +1,22 @@
-"""Baseline dataset: FY2024-25 flows, history, energy quantities, with provenance.
+"""Datasets: base-year flows, history, energy quantities, HS tables, dated paths, with provenance.
 
-Every number in ``baseline.toml`` is a record ``{value, conf, source}``. :func:`load_baseline`
+Every number in a dataset file is a record ``{value, conf, source}``. :func:`load_baseline`
 refuses a file with an unlabelled number or flows that do not sum to the official totals, so a
 number without a source can never reach the model.
+
+A dataset may declare HS tables (``[meta] tables``, see :mod:`model.data.hs`): a flow without a
+typed ``value`` then takes the sum of the base year's table rows that the concordance maps to it,
+and the flow named in ``[meta] residual`` for a direction takes what the official total leaves.
+``[[timeline]]`` records are dated values of scenario quantities (prices, volumes, tariffs) that
+already happened or are published outlooks: the baseline path of that quantity. ``[[monthly]]``
+records are observed months of a flow for the nowcast of the latest fiscal year.
 """
 
 from __future__ import annotations
 
+import io
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -16,22 +24,32 @@ from typing import Any
 
 import numpy as np
 
+from model.fiscal import fy_label, parse_fy
+
 CONFIDENCE = ("F", "F-sec", "D", "R")
+STRENGTH = {c: i for i, c in enumerate(CONFIDENCE)}  # higher = weaker
 FLOW_KINDS = ("goods", "crude", "lng", "priced", "oil_indexed")
 MODES = ("container", "bulk", "tanker", "lng")
 FLOW_NUMBERS = ("value", "elasticity", "tariff", "ntb_ave", "usd_per_t", "time_cost")
 TOTAL_TOLERANCE = 1e-9
 # name -> packaged file; the name is what scenario files give as `settings.dataset`
-DATASETS = {"fy2024-25": "baseline.toml", "fy2021-22": "fy2021.toml"}
+DATASETS = {"fy2025-26": "fy2025.toml", "fy2024-25": "baseline.toml", "fy2021-22": "fy2021.toml"}
+DEFAULT_DATASET = "fy2025-26"
 
 
 @dataclass(frozen=True)
 class Sourced:
-    """A number with its provenance."""
+    """A number with its provenance. ``basis`` is the weakest label it rests on (a D value
+    computed from an R number rests on R); it equals ``conf`` unless the data says otherwise."""
 
     value: float
     conf: str
     source: str
+    basis: str = ""
+
+    def __post_init__(self):
+        if not self.basis:
+            object.__setattr__(self, "basis", self.conf)
 
 
 @dataclass(frozen=True)
@@ -62,6 +80,20 @@ class Baseline:
     energy: dict[str, Sourced]
     us: dict[str, Sourced]
     parameters: dict[str, Sourced]
+    name: str = ""
+    latest_year: int | None = None  # the newest fiscal year with observations (nowcast year)
+    hs: Any = None  # pandas DataFrame of HS table rows (model.data.hs.TABLE_COLUMNS), or None
+    sources: dict[str, str] = field(default_factory=dict)  # source key -> citation
+    timeline: tuple[Dated, ...] = ()
+    monthly: tuple[Monthly, ...] = ()
+    events: tuple[dict[str, str], ...] = ()
+
+    def path(self, key: str) -> dict[int, float]:
+        """Dated values of one scenario quantity (``{fiscal start year: value}``), may be empty."""
+        return {d.year: d.value.value for d in self.timeline if d.path == key}
+
+    def observed_months(self, flow: str, year: int) -> list[Monthly]:
+        return [m for m in self.monthly if m.flow == flow and m.fiscal_year == year]
 
     @property
     def flow_names(self) -> tuple[str, ...]:
@@ -87,7 +119,38 @@ class Baseline:
                 rows.append(_row("history", str(h["fiscal_year"]), k, h[k]))
         for section in ("energy", "us", "parameters"):
             rows += [_row(section, k, "value", s) for k, s in getattr(self, section).items()]
+        rows += [_row("timeline", d.path, fy_label(d.year), d.value) for d in self.timeline]
+        rows += [_row("monthly", f"{m.flow}:{m.month}", k, v) for m in self.monthly
+                 for k, v in m.numbers.items()]
+        if self.hs is not None:
+            for r in self.hs.itertuples():
+                rows.append(dict(section="hs", item=f"{r.direction}:{r.fiscal_year}:{r.hs}",
+                                 field="value_usd_mn", value=r.value_usd_mn, conf=r.conf,
+                                 source=self.sources.get(r.source, r.source)))
         return rows
+
+
+@dataclass(frozen=True)
+class Dated:
+    """One dated value of a scenario quantity, e.g. ``levers.oil.brent_usd`` from FY2025-26."""
+
+    path: str
+    year: int
+    value: Sourced
+
+
+@dataclass(frozen=True)
+class Monthly:
+    """Observed numbers of one flow in one month (``numbers``: value_usd_bn, volume_mbd, ...)."""
+
+    flow: str
+    month: str  # "2025-04"
+    numbers: dict[str, Sourced]
+
+    @property
+    def fiscal_year(self) -> int:
+        y, m = (int(x) for x in self.month.split("-"))
+        return y if m >= 4 else y - 1
 
 
 def _row(section: str, item: str, field: str, s: Sourced) -> dict[str, Any]:
@@ -99,24 +162,108 @@ class DataError(ValueError):
 
 
 def _sourced(raw: Any, where: str) -> Sourced:
-    if not isinstance(raw, dict) or set(raw) != {"value", "conf", "source"}:
-        raise DataError(f"{where}: every number must be {{value, conf, source}}, got {raw!r}")
+    keys = set(raw) if isinstance(raw, dict) else set()
+    if not {"value", "conf", "source"} <= keys or keys - {"value", "conf", "source", "basis"}:
+        raise DataError(f"{where}: every number must be {{value, conf, source}} (optional basis), "
+                        f"got {raw!r}")
     value, conf, source = raw["value"], raw["conf"], raw["source"]
     if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
         raise DataError(f"{where}.value: must be a finite number, got {value!r}")
-    if conf not in CONFIDENCE:
-        raise DataError(f"{where}.conf: must be one of {CONFIDENCE}, got {conf!r}")
+    basis = raw.get("basis", conf)
+    if conf not in CONFIDENCE or basis not in CONFIDENCE:
+        raise DataError(f"{where}.conf/basis: must be one of {CONFIDENCE}, got {conf!r}/{basis!r}")
     if not isinstance(source, str) or len(source.strip()) < 3:
         raise DataError(f"{where}.source: a source is required, got {source!r}")
-    return Sourced(float(value), conf, source)
+    return Sourced(float(value), conf, source, basis)
+
+
+def weakest(labels) -> str:
+    """The weakest of some confidence labels (R < D < F-sec < F)."""
+    return max(labels, key=STRENGTH.__getitem__, default="F")
 
 
 def _section(raw: dict[str, Any], name: str) -> dict[str, Sourced]:
     return {k: _sourced(v, f"{name}.{k}") for k, v in raw.get(name, {}).items()}
 
 
-def parse_baseline(raw: dict[str, Any]) -> Baseline:
-    """Build and check a :class:`Baseline` from the parsed TOML document."""
+def _tables(raw: dict[str, Any], read) -> tuple[Any, dict[str, str]]:
+    """HS tables named in ``[meta] tables`` and the ``[sources]`` they cite."""
+    import pandas as pd
+
+    from model.data.hs import TABLE_COLUMNS
+
+    sources = {k: str(v) for k, v in raw.get("sources", {}).items()}
+    names = raw["meta"].get("tables", [])
+    if not names:
+        return None, sources
+    frames = []
+    for name in names:
+        t = pd.read_csv(io.BytesIO(read(name)), dtype={"hs": str, "fiscal_year": str})
+        if list(t.columns) not in (TABLE_COLUMNS, [*TABLE_COLUMNS, "basis"]):
+            raise DataError(f"{name}: columns must be {TABLE_COLUMNS} (+ optional basis), "
+                            f"got {list(t.columns)}")
+        if "basis" not in t:
+            t["basis"] = t["conf"]
+        bad = t[~t["conf"].isin(CONFIDENCE) | ~t["source"].isin(sources.keys())]
+        if len(bad):
+            raise DataError(f"{name}: row {bad.index[0] + 2} has an unknown label or a source "
+                            f"missing from [sources]: {bad.iloc[0].to_dict()}")
+        frames.append(t)
+    return pd.concat(frames, ignore_index=True), sources
+
+
+def _flow_values(raw, totals, hs, base_year) -> dict[str, Sourced]:
+    """Values of flows without a typed value: HS table rows per the concordance, and residuals."""
+    from model.data.hs import load_concordance
+
+    conc, out = load_concordance(), {}
+    residual = raw["meta"].get("residual", {})
+    fy = fy_label(base_year)
+    for direction, key in (("export", "exports"), ("import", "imports")):
+        flows = [f for f in raw.get("flow", []) if f.get("direction") == direction]
+        typed = {f["name"]: _sourced(f["value"], f"flow[{f['name']}].value")
+                 for f in flows if "value" in f}
+        rows = hs[(hs["direction"] == direction) & (hs["fiscal_year"] == fy)] if hs is not None \
+            else None
+        for f in flows:
+            name = f["name"]
+            if name in typed or name == residual.get(direction):
+                continue
+            if rows is None:
+                raise DataError(f"flow[{name}]: no value and no HS tables to compute it from")
+            mine = rows[[conc.flow(direction, h) == name for h in rows["hs"]]]
+            if mine.empty:
+                raise DataError(f"flow[{name}]: no HS table row maps to it in FY{fy}")
+            codes = ", ".join(sorted(set(mine["hs"])))
+            out[name] = Sourced(round(float(mine["value_usd_mn"].sum()) / 1e3, 9),
+                                weakest(mine["conf"]),
+                                f"sum of {len(mine)} HS table rows FY{fy} ({codes})",
+                                weakest(mine["basis"]))
+        if direction in residual:
+            name = residual[direction]
+            known = {**typed, **{k: v for k, v in out.items()
+                                 if k in {f["name"] for f in flows}}}
+            total = totals[key]
+            rest = total.value - sum(v.value for v in known.values())
+            basis = raw["meta"].get("residual_basis", {}).get(direction) or weakest(
+                [total.basis, *(v.basis for v in known.values()), "D"])
+            out[name] = Sourced(rest, "D",
+                                f"residual: official {key} {total.value:g} less the other "
+                                f"{direction} flows ({sum(v.value for v in known.values()):.4f})",
+                                basis)
+    return out
+
+
+def parse_baseline(raw: dict[str, Any], read=None, name: str = "") -> Baseline:
+    """Build and check a :class:`Baseline` from the parsed TOML document.
+
+    ``read(name) -> bytes`` reads a table named in ``[meta] tables`` (packaged data by default).
+    """
+    read = read or (lambda n: resources.files("model.data").joinpath(n).read_bytes())
+    base_year = int(raw["meta"]["base_year"])
+    totals = _section(raw, "totals")
+    hs, sources = _tables(raw, read)
+    computed = _flow_values(raw, totals, hs, base_year)
     flows = []
     for i, f in enumerate(raw.get("flow", [])):
         where = f"flow[{i}:{f.get('name', '?')}]"
@@ -124,7 +271,8 @@ def parse_baseline(raw: dict[str, Any]) -> Baseline:
             raise DataError(f"{where}.direction must be 'export' or 'import'")
         if f.get("kind") not in FLOW_KINDS or f.get("mode") not in MODES:
             raise DataError(f"{where}: kind must be in {FLOW_KINDS} and mode in {MODES}")
-        numbers = {n: _sourced(f.get(n), f"{where}.{n}") for n in FLOW_NUMBERS}
+        numbers = {n: (computed[f["name"]] if n == "value" and f.get("name") in computed
+                       else _sourced(f.get(n), f"{where}.{n}")) for n in FLOW_NUMBERS}
         text = {k: str(f[k]) for k in ("name", "direction", "label", "hs", "kind", "mode")}
         flows.append(Flow(**text, **numbers))
     names = [f.name for f in flows]
@@ -135,15 +283,38 @@ def parse_baseline(raw: dict[str, Any]) -> Baseline:
          **{k: _sourced(h[k], f"history[{h['fiscal_year']}].{k}") for k in ("exports", "imports")}}
         for h in raw.get("history", [])
     )
+    timeline = tuple(
+        Dated(str(d["path"]), parse_fy(d["fiscal_year"]),
+              _sourced({k: d[k] for k in d if k not in ("path", "fiscal_year")},
+                       f"timeline[{i}:{d.get('path')}]"))
+        for i, d in enumerate(raw.get("timeline", [])))
+    monthly = tuple(
+        Monthly(str(m["flow"]), str(m["month"]),
+                {k: _sourced(v, f"monthly[{i}].{k}") for k, v in m.items()
+                 if k not in ("flow", "month")})
+        for i, m in enumerate(raw.get("monthly", [])))
+    kinds = {f.name: f.kind for f in flows}
+    for m in monthly:  # observed months blend into energy values (drivers.nowcast)
+        if kinds.get(m.flow) not in ("crude", "lng", "oil_indexed") or "value_usd_bn" not in m.numbers:
+            raise DataError(f"monthly[{m.flow}:{m.month}]: needs a crude, LNG or oil-indexed "
+                            "flow and value_usd_bn")
+    latest = raw["meta"].get("latest_year")
     base = Baseline(
-        base_year=int(raw["meta"]["base_year"]),
+        base_year=base_year,
         vintage=str(raw["meta"]["vintage"]),
         flows=tuple(flows),
-        totals=_section(raw, "totals"),
+        totals=totals,
         history=history,
         energy=_section(raw, "energy"),
         us=_section(raw, "us"),
         parameters=_section(raw, "parameters"),
+        name=name,
+        latest_year=None if latest is None else parse_fy(latest),
+        hs=hs,
+        sources=sources,
+        timeline=timeline,
+        monthly=monthly,
+        events=tuple({k: str(v) for k, v in e.items()} for e in raw.get("event", [])),
     )
     for direction, key in (("export", "exports"), ("import", "imports")):
         total = sum(f.value.value for f in flows if f.direction == direction)
@@ -154,10 +325,11 @@ def parse_baseline(raw: dict[str, Any]) -> Baseline:
 
 
 @cache
-def load_baseline(dataset: str = "fy2024-25") -> Baseline:
+def load_baseline(dataset: str = DEFAULT_DATASET) -> Baseline:
     """A packaged dataset by name (see :data:`DATASETS`), or a file path in the same format."""
     if dataset in DATASETS:
         text = resources.files("model.data").joinpath(DATASETS[dataset]).read_bytes()
-    else:
-        text = Path(dataset).read_bytes()
-    return parse_baseline(tomllib.loads(text.decode("utf-8")))
+        return parse_baseline(tomllib.loads(text.decode("utf-8")), name=dataset)
+    path = Path(dataset)
+    return parse_baseline(tomllib.loads(path.read_bytes().decode("utf-8")),
+                          read=lambda n: (path.parent / n).read_bytes(), name=str(path))
