@@ -64,7 +64,10 @@ def test_seed_changes_results(serial):
 
 
 def test_process_pool_equals_serial(serial, tmp_path):
-    same(serial, run_sweep(noisy_mc(), out=tmp_path, workers=2, chunk_size=768))
+    # force: this sweep is far too small for the pool to pay, so it would run serially
+    pool = run_sweep(noisy_mc(), out=tmp_path, workers=2, chunk_size=768, force_workers=True)
+    assert pool.manifest["executor"] == "processes" and pool.manifest["workers"] == 2
+    same(serial, pool)
 
 
 def test_dask_local_cluster_equals_serial(serial, tmp_path):

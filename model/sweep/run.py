@@ -40,6 +40,13 @@ PILOT_SECONDS = 0.05  # a pilot batch this long times the model well enough
 # the sweep's own cost per row (sampling, chunk files, outcome tables): 2.4 s for 229,376 rows
 # of a toy model in benchmarks/bench_sweep.py, ~10 us; half of it as a floor for estimates
 OVERHEAD_PER_ROW = 5e-6
+# Starting a pool of worker processes ('spawn') costs about this much before the first chunk
+# runs: interpreter start, importing numpy/pandas/scipy and the model, unpickling the evaluator
+# and its first call. Measured on this 2-core machine: 1.53 s for 2 workers with the trade model
+# (0.16 s for a bare pool); benchmarks/bench_executor.py re-measures it.
+WORKER_STARTUP_S = 1.5
+# best speed-up per extra worker process on pure numpy work (machine ceiling 1.8x for 2 processes)
+PARALLEL_EFFICIENCY = 0.9
 OUTPUT_FILES = ("samples.csv", "outcomes.csv", "quantiles.csv", "tornado.csv", "sobol.csv",
                 "morris.csv", "manifest.json", "fan_balance.png", "fan_total_trade.png",
                 "tornado.png", "sobol.png", "morris.png", "scatter.png")
@@ -93,12 +100,28 @@ def spec_hash(spec: SweepSpec, evaluator: Any) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
-def _pilot(spec: SweepSpec, evaluator: Any, n_rows: int) -> float:
-    """Seconds per row, timed at the medians on a growing batch (1, 16, 256, ... up to
-    PILOT_ROWS rows) until a batch takes PILOT_SECONDS: a slow model (DES) is timed on one row,
-    a vectorised one on enough rows to see its per-row cost. Checks the outputs' shapes."""
+@dataclass(frozen=True)
+class Pilot:
+    """Timing of the model on a growing batch at the inputs' medians (see :func:`_pilot`)."""
+
+    per_row: float      # seconds per row of the last (largest) pilot batch: the size check
+    fixed: float = 0.0  # per-call cost (corridor solve etc.), fitted on the last two batches
+    marginal: float | None = None  # cost of one more row in a call; None: one batch only
+
+    def estimate(self, n_rows: int, block_size: int) -> float:
+        """Seconds to evaluate ``n_rows`` rows in calls of ``block_size`` rows (model only).
+        A vectorised model's fixed per-call cost is paid once per block, not per row."""
+        if self.marginal is None:
+            return n_rows * self.per_row
+        return -(-n_rows // block_size) * self.fixed + n_rows * self.marginal
+
+
+def _pilot(spec: SweepSpec, evaluator: Any, n_rows: int) -> Pilot:
+    """Time the model at the medians on a growing batch (1, 16, 256, ... up to PILOT_ROWS rows)
+    until a batch takes PILOT_SECONDS: a slow model (DES) is timed on one row, a vectorised one
+    on enough rows to see its per-row cost. Checks the outputs' shapes."""
     med = [float(mg.ppf(np.array([0.5]))[0]) for mg in spec.marginals()]
-    m = 1
+    m, timed = 1, []
     while True:
         inputs = {k: np.full(m, v) for k, v in zip(spec.names, med, strict=True)}
         t0 = time.perf_counter()
@@ -107,9 +130,54 @@ def _pilot(spec: SweepSpec, evaluator: Any, n_rows: int) -> float:
         for o in spec.outcomes:
             if o not in ev.outcomes or np.shape(ev.outcomes[o]) != (m,):
                 raise RuntimeError(f"evaluator did not return outcome {o!r} with shape ({m},)")
+        timed.append((m, elapsed))
         if elapsed >= PILOT_SECONDS or m >= min(n_rows, PILOT_ROWS):
-            return elapsed / m
+            break
         m = min(m * 16, n_rows, PILOT_ROWS)
+    if len(timed) < 2:
+        return Pilot(elapsed / m)
+    (m1, t1), (m2, t2) = timed[-2:]
+    marginal = max((t2 - t1) / (m2 - m1), 0.0)
+    return Pilot(elapsed / m, fixed=max(t2 - marginal * m2, 0.0), marginal=marginal)
+
+
+@dataclass(frozen=True)
+class ExecutorChoice:
+    """Which executor runs the chunks, and why (``note`` is printed on stderr when set)."""
+
+    kind: str          # "serial" | "processes" | "dask"
+    workers: int       # worker processes actually used (1 when serial)
+    est_seconds: float  # estimated compute of the whole sweep, serially
+    note: str | None = None
+
+
+def choose_executor(n_rows: int, est: float, workers: int, *, dask: bool = False,
+                    force: bool = False, cpus: int | None = None,
+                    startup_s: float = WORKER_STARTUP_S) -> ExecutorChoice:
+    """Serial unless worker processes are estimated to pay for their start-up.
+
+    With ``workers`` > 1 the sweep runs in a process pool only if ``startup_s + est / speedup``
+    is below ``est``, the estimated serial compute in seconds (from the pilot run,
+    :meth:`Prepared.estimated_seconds`; ``speedup = PARALLEL_EFFICIENCY * min(workers, cpus)``);
+    otherwise it runs serially and says so (``note``). ``force`` keeps the pool regardless; Dask
+    (its workers are already running) is never overridden.
+    Results are identical whichever executor runs (see :mod:`model.sweep.execute`).
+    """
+    if dask:
+        return ExecutorChoice("dask", workers, est)
+    if workers <= 1:
+        return ExecutorChoice("serial", 1, est)
+    if force:
+        return ExecutorChoice("processes", workers, est)
+    usable = min(workers, cpus if cpus is not None else (os.cpu_count() or 1))
+    speedup = PARALLEL_EFFICIENCY * usable
+    if usable >= 2 and startup_s + est / speedup < est:
+        return ExecutorChoice("processes", workers, est)
+    why = (f"this machine has {usable} CPU" if usable < 2 else
+           f"starting {workers} worker processes costs about {startup_s:.1f} s, more than "
+           "they would save")
+    return ExecutorChoice("serial", 1, est, f"{n_rows:,} samples, est. {est:.2g} s: running "
+                          f"serially; --workers ignored ({why})")
 
 
 def check_size(spec: SweepSpec, n_rows: int, sec_per_row: float, workers: int,
@@ -161,6 +229,45 @@ def _git_commit() -> str | None:
         return None
 
 
+@dataclass
+class Prepared:
+    """A sweep checked as far as possible without writing anything (see :func:`prepare`)."""
+
+    spec: SweepSpec
+    base_dir: Path
+    file: str | None
+    evaluator: Any
+    n_rows: int
+    pilot: Pilot
+
+    def estimated_seconds(self) -> float:
+        """Serial compute of the whole sweep: the model (pilot fit) plus the sweep's own cost."""
+        return (self.pilot.estimate(self.n_rows, self.spec.block_size)
+                + self.n_rows * OVERHEAD_PER_ROW)
+
+
+def prepare(spec: SweepSpec | str | os.PathLike, *, evaluator: Any = None, workers: int = 1,
+            chunk_size: int | None = None, base_dir: str | os.PathLike | None = None
+            ) -> Prepared:
+    """Load and check a sweep as ``run_sweep`` does before it writes anything: the spec, the base
+    scenario, parameter paths and ranges, outcomes, and the size limits (a short pilot run times
+    the model). ``tradesim validate`` calls this too. Raises InputError."""
+    spec, bdir, file = _read_spec(spec, base_dir)
+    _check_options(workers, chunk_size)
+    evaluator = evaluator if evaluator is not None else make_evaluator(spec, bdir, file)
+    if hasattr(evaluator, "validate"):
+        evaluator.validate(spec.names, spec.outcomes, file)
+    if hasattr(evaluator, "check_ranges"):
+        evaluator.check_ranges({n: p.marginal().support() for n, p in spec.parameters.items()},
+                               file)
+    n_rows = methods.design_rows(spec)
+    if n_rows > 2**40:  # too big even to try a pilot run
+        check_size(spec, n_rows, 1e-6, workers, file)
+    pilot = _pilot(spec, evaluator, n_rows)
+    check_size(spec, n_rows, pilot.per_row + OVERHEAD_PER_ROW, workers, file)
+    return Prepared(spec, bdir, file, evaluator, n_rows, pilot)
+
+
 def run_sweep(
     spec: SweepSpec | str | os.PathLike,
     *,
@@ -174,6 +281,7 @@ def run_sweep(
     progress: bool | None = None,
     plots: bool = True,
     base_dir: str | os.PathLike | None = None,
+    force_workers: bool = False,
 ) -> SweepResult:
     """Run a sensitivity/uncertainty sweep and write ``out/<name>/``.
 
@@ -183,7 +291,9 @@ def run_sweep(
     out : output root (``None``: keep everything in memory, no checkpoints).
     evaluator : callable ``(inputs, rng) -> outcomes``; default from ``spec.evaluator``
         (the real model on ``spec.scenario`` or a built-in toy).
-    workers : local worker processes (1 = serial in this process).
+    workers : local worker processes (1 = serial in this process). A sweep whose estimated
+        compute is below the cost of starting them runs serially instead, with a note on stderr
+        (:func:`choose_executor`); ``force_workers=True`` keeps the pool.
     dask_address, client : run chunks on a Dask cluster (an address or a ``distributed.Client``).
     resume : skip chunks already on disk (the checkpoint must be from the same spec and model).
     chunk_size : rows per chunk/checkpoint, rounded up to a multiple of ``spec.block_size``;
@@ -191,18 +301,9 @@ def run_sweep(
     progress : progress bar on stderr; default only when stderr is a terminal.
     base_dir : directory the spec's ``scenario`` is relative to, when ``spec`` is not a file.
     """
-    spec, bdir, file = _read_spec(spec, base_dir)
-    _check_options(workers, chunk_size)
-    evaluator = evaluator if evaluator is not None else make_evaluator(spec, bdir, file)
-    if hasattr(evaluator, "validate"):
-        evaluator.validate(spec.names, spec.outcomes, file)
-    if hasattr(evaluator, "check_ranges"):
-        evaluator.check_ranges({n: p.marginal().support() for n, p in spec.parameters.items()},
-                               file)
-    n_rows = methods.design_rows(spec)
-    if n_rows > 2**40:  # too big even to try a pilot run
-        check_size(spec, n_rows, 1e-6, workers, file)
-    check_size(spec, n_rows, _pilot(spec, evaluator, n_rows) + OVERHEAD_PER_ROW, workers, file)
+    p = prepare(spec, evaluator=evaluator, workers=workers, chunk_size=chunk_size,
+                base_dir=base_dir)
+    spec, file, evaluator, n_rows = p.spec, p.file, p.evaluator, p.n_rows
 
     digest = spec_hash(spec, evaluator)
     out_dir = None if out is None else Path(out) / spec.name
@@ -216,7 +317,6 @@ def run_sweep(
         client = own_client = _connect(dask_address)
     try:
         design = methods.build_design(spec)  # last step that may fail on input: nothing written
-        kind = "dask" if client is not None else ("processes" if workers > 1 else "serial")
         if store is None:
             store, done = _MemoryStore(), set()
         else:
@@ -230,16 +330,25 @@ def run_sweep(
         tasks = make_tasks(design, [c for c in range(n_chunks) if c not in done], size,
                            names=tuple(spec.names), outcomes=tuple(spec.outcomes),
                            evaluator=evaluator, seed=spec.seed, block_size=spec.block_size)
+        todo = sum(t.stop - t.start for t in tasks)  # rows left (fewer when resuming)
+        choice = choose_executor(todo, p.estimated_seconds() * todo / n_rows, workers,
+                                 dask=client is not None, force=force_workers)
+        kind = choice.kind
+        if choice.note:
+            print(f"tradesim sweep: {choice.note}", file=sys.stderr)
         show = sys.stderr.isatty() if progress is None else progress
         t0 = time.perf_counter()
-        _evaluate(tasks, store, kind=kind, workers=workers, client=client, show=show,
+        _evaluate(tasks, store, kind=kind, workers=choice.workers, client=client, show=show,
                   n_rows=n_rows, desc=spec.name)
         elapsed = time.perf_counter() - t0
     finally:
         if own_client is not None:
             own_client.close()
     return _finish(spec, design, store, n_chunks, out_dir, file=file, digest=digest,
-                   meta={"executor": kind, "workers": workers, "chunk_size": size,
+                   meta={"executor": kind, "workers": choice.workers,
+                         "workers_requested": workers,
+                         "estimated_compute_s": round(choice.est_seconds, 3),
+                         "executor_note": choice.note, "chunk_size": size,
                          "n_chunks": n_chunks, "resumed_chunks": len(done),
                          "elapsed_s": round(elapsed, 3)}, plots=plots)
 
