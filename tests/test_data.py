@@ -45,10 +45,26 @@ def test_every_number_has_source_and_label():
 
 
 def test_published_groups_are_labelled_found_and_residuals_derived():
+    old = load_baseline("fy2024-25")
+    assert old.flow("engineering").value.conf == "F-sec"
+    assert old.flow("chemicals").value.conf == "R"
     base = load_baseline()
-    assert base.flow("engineering").value.conf == "F-sec"
+    # flows of the newest dataset are HS table sums: chapters found in the EIDB are F
+    assert base.flow("chemicals").value.conf == "F"
+    assert base.flow("pharma").value.value == pytest.approx((9.61 + 374.59) / 1e3)
     assert base.flow("other_exports").value.conf == "D"
-    assert base.flow("chemicals").value.conf == "R"
+    assert base.flow("coal").value.basis == "R"  # the one R split left, inside ch. 27
+
+
+def test_r_share_under_ten_percent_each_way():
+    from model.data.coverage import hs_coverage, label_shares
+
+    shares = label_shares(load_baseline()).set_index("direction")["rests_on_r_pct"]
+    assert shares["export"] < 10 and shares["import"] < 10
+    cov = hs_coverage(load_baseline()).set_index(["direction", "fiscal_year"])["coverage_pct"]
+    for d in ("export", "import"):
+        for fy in ("2022-23", "2023-24", "2024-25"):
+            assert cov[(d, fy)] >= 80, (d, fy)
 
 
 @pytest.mark.parametrize("where", ["flow", "energy", "history"])

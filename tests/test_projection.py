@@ -75,9 +75,16 @@ def test_more_lng_lowers_balance(write_scenario, base_run):
 def test_more_oil_lowers_balance(write_scenario, base_run):
     row = _balance(BASE + '[levers.oil]\nstart = 2026\nvolume_mbd = 2.2\n', write_scenario)
     assert row["balance_usd_bn"] < base_run.summary.iloc[-1]["balance_usd_bn"]
-    # crude is price x volume: +0.453 mb/d at the landed FY25 price raises imports by a known amount
-    crude0 = 50.0 / 1.747
-    expected = 0.453 * crude0
+    # crude is price x volume: the extra volume over the dataset's dated path, valued at the
+    # FY25 value per mb/d scaled by the landed price of the last year, raises imports by a
+    # known amount
+    data = load_baseline()
+    e = {k: data.energy[k].value for k in ("crude_volume_mbd", "brent_usd_bbl",
+                                          "urals_discount_usd_bbl")}
+    last = lambda key: data.path(key)[max(data.path(key))]  # noqa: E731
+    price = (last("levers.oil.brent_usd") - last("levers.oil.discount_usd")) / (
+        e["brent_usd_bbl"] - e["urals_discount_usd_bbl"])
+    expected = (2.2 - last("levers.oil.volume_mbd")) * 50.0 / e["crude_volume_mbd"] * price
     got = row["imports_usd_bn"] - base_run.summary.iloc[-1]["imports_usd_bn"]
     assert got == pytest.approx(expected, rel=0.02)  # products are not touched by volume
 

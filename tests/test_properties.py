@@ -16,7 +16,7 @@ from model.scenario import validate
 
 from strategies import allowed_range, baseline_scenario, check_identities, sample_box, sweepable
 
-BASE = load_baseline()
+BASE = load_baseline("fy2024-25")  # RAW below is this dataset; scaling needs typed values
 RAW = tomllib.loads(resources.files("model.data").joinpath("baseline.toml").read_text())
 # physical quantities that set a flow's value (value = quantity x price): they scale with k too
 QUANTITIES = ("crude_value", "hs27_value", "crude_volume_mbd", "india_crude_imports_mt",
@@ -85,11 +85,15 @@ def test_zero_shock_equals_baseline():
                 "discount_usd": e["urals_discount_usd_bbl"].value, "sanctions_multiplier": 1.0},
         "lng": {"volume_mt": e["lng_volume_mt"].value, "price_usd_mmbtu": e["lng_price_usd_mmbtu"].value},
         "coal": {"volume_mt": e["coal_volume_mt"].value, "price_usd_t": e["coal_price_usd_t"].value},
-        "payments": {"friction": p["payment_friction"].value}}}
-    base = run_batch(baseline_scenario())
+        "payments": {"friction": p["payment_friction"].value}},
+        "settings": {"dataset": "fy2024-25"}}  # flat base-year paths: 'no change' is these values
+    flat = {"name": "x", "settings": {"dataset": "fy2024-25"}}
+    base = run_batch(validate(flat, file="x"))
     b0 = run_batch(validate(zero, file="zero"))
     np.testing.assert_allclose(b0.flows, base.flows, rtol=1e-13, atol=1e-13)
-    np.testing.assert_array_equal(run_batch(validate({"name": "x"}, file="x")).flows, base.flows)
+    # with the dated paths of fy2025-26, unset levers reproduce the packaged baseline exactly
+    np.testing.assert_array_equal(run_batch(validate({"name": "x"}, file="x")).flows,
+                                  run_batch(baseline_scenario()).flows)
 
 
 def test_baseline_starts_at_official_totals():
@@ -180,8 +184,9 @@ def test_crude_price_alone_over_its_box_is_non_negative_once_discount_is_capped(
     grid = _grid(path, 21)
     if path.endswith("brent_usd"):
         grid = np.maximum(grid, e["urals_discount_usd_bbl"].value)
-    else:
-        grid = np.minimum(grid, e["brent_usd_bbl"].value)
+    else:  # Brent follows the dataset's dated path: cap at its lowest value
+        grid = np.minimum(grid, min(e["brent_usd_bbl"].value,
+                                    *load_baseline().path("levers.oil.brent_usd").values()))
     check_identities(run_batch(baseline_scenario(), {path: grid}))
 
 

@@ -49,7 +49,7 @@ def test_changed_number_is_named(recorded, cli):
     code, out, _ = cli("rerun", recorded / "eaeu_fta" / "manifest.json")
     assert code == 3
     assert "NOT reproduced" in out
-    assert f"summary.csv [{cells[0]}] imports_usd_bn: recorded 123.456" in out
+    assert f"summary.csv [{cells[0]}, projection] imports_usd_bn: recorded 123.456" in out
 
 
 def test_changed_inputs_are_named(recorded, cli):
@@ -61,7 +61,7 @@ def test_changed_inputs_are_named(recorded, cli):
     code, out, _ = cli("rerun", path)
     assert code == 3
     assert f"package version: recorded 0.0.0-old, now {__version__}" in out
-    assert "dataset fy2024-25 sha256: recorded 000000000000" in out
+    assert "dataset fy2025-26 sha256: recorded 000000000000" in out
     assert "exports_usd_bn" in out
 
 

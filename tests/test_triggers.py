@@ -8,7 +8,8 @@ from model.scenario import load_scenario
 
 from conftest import SCENARIOS
 
-BASE = 'extends = "baseline.toml"\n'
+# the FY2024-25 dataset (flat paths): import levels cross the thresholds these tests set
+BASE = 'extends = "baseline.toml"\n[settings]\ndataset = "fy2024-25"\n'
 OIL = """[levers.oil]
 start = 2025
 phase_in_years = 0

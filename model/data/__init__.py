@@ -285,8 +285,7 @@ def parse_baseline(raw: dict[str, Any], read=None, name: str = "") -> Baseline:
     )
     timeline = tuple(
         Dated(str(d["path"]), parse_fy(d["fiscal_year"]),
-              _sourced({k: d[k] for k in d if k not in ("path", "fiscal_year")},
-                       f"timeline[{i}:{d.get('path')}]"))
+              _sourced(d.get("value"), f"timeline[{i}:{d.get('path')}].value"))
         for i, d in enumerate(raw.get("timeline", [])))
     monthly = tuple(
         Monthly(str(m["flow"]), str(m["month"]),
