@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-NEVER = -1  # value of `first_year_reaching` when the threshold is not reached in the horizon
+# "Never reached within the horizon" is NaN, not a sentinel year: a year such as -1 would be
+# averaged into means and quantiles as if it were a date. Summaries must drop it and report the
+# share (see never_share and model.sweep.outputs.quantiles_table).
 
 
 def at_year(path: np.ndarray, years: np.ndarray, year: int) -> np.ndarray:
@@ -20,11 +22,23 @@ def at_year(path: np.ndarray, years: np.ndarray, year: int) -> np.ndarray:
 
 
 def first_year_reaching(path: np.ndarray, years: np.ndarray, threshold: float) -> np.ndarray:
-    """First fiscal year in which ``path >= threshold``; :data:`NEVER` if it never is."""
+    """First fiscal year (start year, as float) in which ``path >= threshold``; NaN where the
+    threshold is not reached within the horizon (test with :func:`never`)."""
     path = np.asarray(path)
     hit = path >= threshold
     first = np.argmax(hit, axis=-1)
-    return np.where(hit.any(axis=-1), np.asarray(years)[first], NEVER)
+    return np.where(hit.any(axis=-1), np.asarray(years, dtype=float)[first], np.nan)
+
+
+def never(first: np.ndarray) -> np.ndarray:
+    """True where :func:`first_year_reaching` found no year (NaN)."""
+    return np.isnan(np.asarray(first, dtype=float))
+
+
+def never_share(first: np.ndarray) -> float:
+    """Share of samples that never reach the threshold within the horizon."""
+    first = np.asarray(first, dtype=float)
+    return float(np.isnan(first).mean()) if first.size else float("nan")
 
 
 def cumulative(path: np.ndarray, years: np.ndarray, *, start: int | None = None) -> np.ndarray:

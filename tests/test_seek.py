@@ -1,5 +1,6 @@
 """Target seeking: answers that meet the target when run forward, infeasible targets, CLI."""
 
+import numpy as np
 import pytest
 
 from model.analysis.seek import metric_path, schema_range, seek, year_reaching
@@ -60,19 +61,26 @@ def test_schema_ranges():
 
 
 def test_year_reaching(baseline):
-    first, years, path = year_reaching(baseline, "total_trade", 70.0)
-    assert path[list(years).index(first)] >= 70.0 > path[list(years).index(first) - 1]
-    assert year_reaching(baseline, "total_trade", 1000.0)[0] == -1
+    hot = with_values(baseline, {"levers.oil.brent_usd": 130.0})  # total trade rises to >= 100
+    path = run_batch(hot).total[0]
+    threshold = (path[0] + path.max()) / 2  # crossed after the base year, whatever the data
+    first, years, got = year_reaching(hot, "total_trade", threshold)
+    t = list(years).index(first)
+    np.testing.assert_array_equal(got, path)
+    assert t > 0 and path[t] >= threshold and (path[:t] < threshold).all()
+    assert year_reaching(baseline, "total_trade", 1000.0)[0] is None  # never: None, not -1
     brent = load_scenario(SCENARIOS / "baseline.toml")
     hot = with_values(brent, {"levers.oil.brent_usd": 130.0})
-    assert year_reaching(hot, "total_trade", 100.0)[0] != -1
+    assert isinstance(year_reaching(hot, "total_trade", 100.0)[0], int)
 
 
 def test_cli_answers_and_exit_codes(cli):
     code, out, err = cli("seek", SCENARIOS / "baseline.toml", "--lever", "levers.oil.volume_mbd",
                          "--target", "balance=-30", "--year", "2029-30")
     assert code == 0, err
-    assert "largest value" in out and "levers.oil.volume_mbd = 0.7" in out
+    expected = seek(load_scenario(SCENARIOS / "baseline.toml"), "levers.oil.volume_mbd",
+                    "balance", -30.0, 2029)
+    assert "largest value" in out and f"levers.oil.volume_mbd = {expected.value:.6g} " in out
     code, out, _ = cli("seek", SCENARIOS / "baseline.toml", "--lever", "levers.ntb.cut.pharma",
                        "--target", "balance=-30", "--year", "2029-30")
     assert code == 3 and "not reachable" in out and "closest" in out

@@ -110,7 +110,8 @@ def test_good_run_writes_tables_plots_and_manifest(tmp_path, cli):
         assert (d / name).stat().st_size > 0, name
     sobol = pd.read_csv(d / "sobol.csv")
     assert list(sobol.columns) == ["outcome", "parameter", "S1", "S1_low", "S1_high", "ST",
-                                   "ST_low", "ST_high"]
+                                   "ST_low", "ST_high", "note"]
+    assert sobol["note"].isna().all()  # every index computed (an empty note reads back as NaN)
     assert sobol.loc[sobol["ST"].idxmax(), "parameter"] == "x1"
     manifest = json.loads((d / "manifest.json").read_text())
     assert manifest["seed"] == 0 and manifest["n_rows"] == 1280

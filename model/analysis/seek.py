@@ -16,7 +16,7 @@ from model.bounds import schema_range
 from model.data import load_baseline
 from model.errors import InputError
 from model.fiscal import fy_label
-from model.outcomes import NEVER, at_year, first_year_reaching
+from model.outcomes import at_year, first_year_reaching, never
 from model.projection import Batch, run_batch
 from model.scenario import Scenario, check_path
 
@@ -26,6 +26,9 @@ METRICS: dict[str, tuple[str, int]] = {
     "imports": ("imports", -1), "deficit": ("deficit", -1),
 }
 GRID_POINTS = 41
+# the lever `seek --year-reaching` tries when the target is never reached: Russian crude carries
+# about three quarters of the trade, and only the oil levers move it by more than a few US$ bn
+DEFAULT_LEVER = "levers.oil.volume_mbd"
 
 
 def metric_path(batch: Batch, metric: str) -> np.ndarray:
@@ -148,14 +151,62 @@ def _refine(gap, bad: float, good: float, xtol: float) -> tuple[float, float, in
     return x, gx, runs
 
 
-def year_reaching(sc: Scenario, metric: str, threshold: float) -> tuple[int, np.ndarray, np.ndarray]:
-    """First fiscal year ``metric`` reaches ``threshold`` (:data:`NEVER` if not), with the path."""
+def lever_label(path: str) -> str | None:
+    """What a parameter path is, with its unit, from the scenario schema's description
+    (``levers.oil.volume_mbd`` -> ``"Russian crude to India, mb/d"``); None if it has none."""
+    from model.scenario import json_schema
+
+    schema = json_schema()
+    node: dict | None = schema
+    parts = path.split(".")
+    i = 0
+    while node is not None and i < len(parts):
+        while "$ref" in node or "anyOf" in node:  # follow references and optional wrappers
+            if "$ref" in node:
+                node = schema["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+                continue
+            inner = [o for o in node["anyOf"] if "$ref" in o or "properties" in o
+                     or isinstance(o.get("additionalProperties"), dict)]
+            if not inner:
+                break
+            node = inner[0]
+        props = node.get("properties", {})
+        if parts[i] in props:
+            node, i = props[parts[i]], i + 1
+        elif isinstance(node.get("additionalProperties"), dict):  # flows.<name>, cut.<flow>
+            node, i = node["additionalProperties"], i + 1
+        else:
+            return None
+    desc = _description(node) if node is not None else None
+    return desc.split(";")[0].strip() if desc else None
+
+
+def _description(node: dict) -> str | None:
+    """A leaf's description, preferring the value type's (with the unit) inside ``anyOf``."""
+    for alt in node.get("anyOf", []):
+        if (got := _description(alt)) is not None:
+            return got
+    return node.get("description")
+
+
+def default_seek_year(sc: Scenario) -> int:
+    """Year of the "what would it take" answer when no --year is given: five years after the
+    base year (FY2029-30 from the FY2024-25 base, the year the shipped sweeps report), or the
+    horizon's end if that is earlier."""
+    return min(load_baseline(sc.settings.dataset).base_year + 5, sc.settings.horizon_end)
+
+
+def year_reaching(sc: Scenario, metric: str, threshold: float
+                  ) -> tuple[int | None, np.ndarray, np.ndarray]:
+    """First fiscal year ``metric`` reaches ``threshold`` (None if not within the horizon), with
+    the years and the path."""
     check_metric(metric, key="--year-reaching")
     b = run_batch(sc)
     path = metric_path(b, metric)[0]
     sense = METRICS[metric][1]
-    first = int(first_year_reaching(sense * path, b.years, sense * threshold))
-    return first, b.years, path
+    first = first_year_reaching(sense * path, b.years, sense * threshold)[()]
+    return None if never(first) else int(first), b.years, path
 
 
-__all__ = ["METRICS", "NEVER", "SeekResult", "schema_range", "seek", "year_reaching"]
+__all__ = ["DEFAULT_LEVER", "METRICS", "SeekResult", "default_seek_year", "lever_label",
+           "schema_range", "seek", "year_reaching"]

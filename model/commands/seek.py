@@ -9,7 +9,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from model.analysis.seek import METRICS, NEVER, seek, year_reaching
+from model.analysis.seek import (
+    DEFAULT_LEVER,
+    METRICS,
+    default_seek_year,
+    lever_label,
+    seek,
+    year_reaching,
+)
 from model.errors import InputError
 from model.fiscal import fy_label, parse_fy
 from model.scenario import load_scenario
@@ -25,8 +32,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                     + ", ".join(f"{m} ({'>=' if s > 0 else '<='})" for m, (_, s) in METRICS.items())
                     + "); if the target is reached at the low end and lost above some value, the "
                     "largest value still reaching it. With --year-reaching METRIC=VALUE: the "
-                    "first fiscal year the scenario reaches it. Exit 0 if reached, 3 if not "
-                    "reachable (the closest reachable value is printed), 2 on bad input.")
+                    "first fiscal year the scenario reaches it; if it never does within the "
+                    f"horizon, also the value of --lever (default {DEFAULT_LEVER}) that would "
+                    "reach it in --year (default: five years after the base year, FY2029-30). "
+                    "Exit 0 if reached, 3 if not reachable (the closest reachable value is "
+                    "printed), 2 on bad input.")
     p.add_argument("scenario", metavar="SCENARIO.toml", type=Path)
     p.add_argument("--lever", metavar="PATH", help="parameter path, e.g. levers.ntb.cut.pharma")
     p.add_argument("--target", metavar="METRIC=VALUE", help="e.g. balance=-30, total_trade=100")
@@ -57,21 +67,7 @@ def parse_target(text: str, *, key: str) -> tuple[str, float]:
 def main(args: argparse.Namespace) -> int:
     sc = load_scenario(args.scenario)
     if args.year_reaching is not None:
-        if args.lever or args.target:
-            raise InputError("--year-reaching is used without --lever/--target", key="--year-reaching")
-        metric, value = parse_target(args.year_reaching, key="--year-reaching")
-        first, years, path = year_reaching(sc, metric, value)
-        if first == NEVER:
-            print(f"{sc.name}: {metric} does not reach {value:g} by FY{fy_label(int(years[-1]))} "
-                  f"(highest {path.max():.2f} in FY{fy_label(int(years[path.argmax()]))})"
-                  if METRICS[metric][1] > 0 else
-                  f"{sc.name}: {metric} does not fall to {value:g} by FY{fy_label(int(years[-1]))} "
-                  f"(lowest {path.min():.2f})")
-            return INFEASIBLE
-        t = list(years).index(first)
-        print(f"{sc.name}: {metric} first reaches {value:g} in FY{fy_label(first)} "
-              f"({path[t]:.2f})")
-        return 0
+        return year_reaching_main(sc, args)
     missing = [o for o, v in (("--lever", args.lever), ("--target", args.target),
                               ("--year", args.year)) if v is None]
     if missing:
@@ -85,3 +81,44 @@ def main(args: argparse.Namespace) -> int:
     res = seek(sc, args.lever, metric, value, year, lo=args.lo, hi=args.hi)
     print(f"{sc.name}: {res.message()}")
     return 0 if res.feasible else INFEASIBLE
+
+
+def year_reaching_main(sc, args: argparse.Namespace) -> int:
+    """``--year-reaching METRIC=VALUE``: the first year; if never, what it would take."""
+    if args.target:
+        raise InputError("--year-reaching is used without --target (it is the target)",
+                         key="--year-reaching")
+    metric, value = parse_target(args.year_reaching, key="--year-reaching")
+    first, years, path = year_reaching(sc, metric, value)
+    if first is not None:
+        t = list(years).index(first)
+        print(f"{sc.name}: {metric} first reaches {value:g} in FY{fy_label(first)} "
+              f"({path[t]:.2f})")
+        return 0
+    lever = args.lever or default_lever(sc)
+    try:
+        year = default_seek_year(sc) if args.year is None else parse_fy(args.year)
+    except ValueError as err:
+        raise InputError(str(err), key="--year") from None
+    res = seek(sc, lever, metric, value, year, lo=args.lo, hi=args.hi)  # bad input: nothing printed
+    last, rising = f"FY{fy_label(int(years[-1]))}", METRICS[metric][1] > 0
+    print(f"{sc.name}: {metric} does not reach {value:g} by {last} (highest {path.max():.2f} in "
+          f"FY{fy_label(int(years[path.argmax()]))})" if rising else
+          f"{sc.name}: {metric} does not fall to {value:g} by {last} (lowest {path.min():.2f} in "
+          f"FY{fy_label(int(years[path.argmin()]))})")
+    label = lever_label(lever)
+    what = f"{lever}" + (f" ({label})" if label else "")
+    goal = f"{'reaching' if rising else 'falling to'} {value:g} in FY{fy_label(year)}"
+    if res.feasible:
+        print(f"{sc.name}: {goal} would take {what} = {res.value:#.3g} ({metric} "
+              f"{res.metric_value:.2f})")
+    else:
+        print(f"{sc.name}: {goal} is out of reach with {what} in [{res.lo:g}, {res.hi:g}]; "
+              f"closest: {res.value:#.3g} gives {metric} {res.metric_value:.2f}")
+    return INFEASIBLE
+
+
+def default_lever(sc) -> str:
+    """The oil volume lever the scenario uses (a share of India's crude, or mb/d)."""
+    return ("levers.oil.share_of_india_crude" if sc.levers.oil.share_of_india_crude is not None
+            else DEFAULT_LEVER)

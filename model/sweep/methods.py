@@ -30,6 +30,18 @@ from model.sweep.samplers import Marginal
 from model.sweep.spec import SweepSpec
 
 MORRIS_TAIL = 0.01  # Morris levels span the 1%..99% quantiles of unbounded marginals
+# what an undefined (NaN) value of an outcome means
+_UNDEFINED = {"year_100bn": "US$100bn never reached within the horizon"}
+
+
+def undefined_note(outcome: str, y: np.ndarray, method: str) -> str:
+    """'' if every value of ``y`` is defined, else why the ``method`` indices are not computed."""
+    share = float(1 - np.isfinite(y).mean())
+    if share == 0:
+        return ""
+    why = _UNDEFINED.get(outcome, "no value (NaN)")
+    return (f"not computed: {share:.1%} of runs have {why}; {method} indices need a value for "
+            f"every run (use a yearly outcome such as total_trade:FY instead)")
 
 
 @dataclass(frozen=True)
@@ -124,6 +136,21 @@ def build_design(spec: SweepSpec) -> Design:
     return Design(spec.n, stream=recipe)
 
 
+def analysis_notes(method: str, table: pd.DataFrame | None) -> list[str]:
+    """One line per outcome whose tornado/Sobol'/Morris table carries a note."""
+    if table is None:
+        return []
+    notes = []
+    for outcome, rows in table[table["note"] != ""].groupby("outcome", sort=False):
+        if method == "tornado":
+            notes.append(f"tornado {outcome}: {len(rows)} of "
+                         f"{(table['outcome'] == outcome).sum()} inputs have no swing, "
+                         f"{rows['note'].iloc[0].split(' (')[-1].rstrip(')')} at an end")
+        else:
+            notes.append(f"{method} {outcome}: {rows['note'].iloc[0]}")
+    return notes
+
+
 # --- tornado ------------------------------------------------------------------------------
 
 
@@ -165,9 +192,15 @@ def tornado_table(spec: SweepSpec, X: np.ndarray, Y: np.ndarray) -> pd.DataFrame
         base = Y[0, k]
         for i, name in enumerate(spec.names):
             lo, hi = Y[1 + 2 * i, k], Y[2 + 2 * i, k]
+            # an undefined end (NaN: year_100bn never reached) has no swing: NaN, ranked last,
+            # and said so rather than measured against a stand-in year
+            missing = [w for w, v in (("base", base), ("low", lo), ("high", hi))
+                       if not np.isfinite(v)]
+            note = f"undefined at {'/'.join(missing)} ({_UNDEFINED.get(outcome, 'NaN')})" \
+                if missing else ""
             rows.append(dict(outcome=outcome, parameter=name, base_input=X[0, i],
                              low_input=X[1 + 2 * i, i], high_input=X[2 + 2 * i, i],
-                             base=base, at_low=lo, at_high=hi, swing=abs(hi - lo)))
+                             base=base, at_low=lo, at_high=hi, swing=abs(hi - lo), note=note))
     df = pd.DataFrame(rows)
     df = df.sort_values(["outcome", "swing"], ascending=[True, False], kind="stable")
     df["rank"] = df.groupby("outcome").cumcount() + 1
@@ -213,9 +246,11 @@ def sobol_table(spec: SweepSpec, Y: np.ndarray) -> pd.DataFrame:
     rows = []
     for k, outcome in enumerate(spec.outcomes):
         f_A, f_B, f_AB = Y[:n, k], Y[n:2 * n, k], Y[2 * n:, k].reshape(d, n)
-        if np.var(np.concatenate([f_A, f_B])) == 0 or not np.isfinite(Y[:, k]).all():
+        note = undefined_note(outcome, Y[:, k], "Sobol'")
+        if note or np.var(np.concatenate([f_A, f_B])) == 0:
             s1 = st = np.full(d, np.nan)
             ci = np.full((2, 2, d), np.nan)
+            note = note or "not computed: the outcome does not vary"
         else:
             res = sobol_indices(func=dict(f_A=f_A[None], f_B=f_B[None], f_AB=f_AB[:, None]),
                                 n=n)
@@ -227,7 +262,7 @@ def sobol_table(spec: SweepSpec, Y: np.ndarray) -> pd.DataFrame:
         for i, name in enumerate(spec.names):
             rows.append(dict(outcome=outcome, parameter=name, S1=s1[i], S1_low=ci[0, 0, i],
                              S1_high=ci[0, 1, i], ST=st[i], ST_low=ci[1, 0, i],
-                             ST_high=ci[1, 1, i]))
+                             ST_high=ci[1, 1, i], note=note))
     return pd.DataFrame(rows)
 
 
@@ -254,12 +289,17 @@ def morris_table(spec: SweepSpec, unit: np.ndarray, Y: np.ndarray) -> pd.DataFra
     seed32 = int(np.random.SeedSequence(spec.seed, spawn_key=(3,)).generate_state(1)[0])
     rows = []
     for k, outcome in enumerate(spec.outcomes):
-        res = morris_analyze.analyze(_problem(spec), unit, Y[:, k].copy(),
-                                     num_resamples=spec.morris.resamples,
-                                     conf_level=spec.morris.confidence,
-                                     num_levels=spec.morris.levels, seed=seed32)
+        note = undefined_note(outcome, Y[:, k], "Morris")
+        if note:
+            nan = np.full(len(spec.names), np.nan)
+            res = {"mu": nan, "mu_star": nan, "sigma": nan, "mu_star_conf": nan}
+        else:
+            res = morris_analyze.analyze(_problem(spec), unit, Y[:, k].copy(),
+                                         num_resamples=spec.morris.resamples,
+                                         conf_level=spec.morris.confidence,
+                                         num_levels=spec.morris.levels, seed=seed32)
         for i, name in enumerate(spec.names):
             rows.append(dict(outcome=outcome, parameter=name, mu=res["mu"][i],
                              mu_star=res["mu_star"][i], sigma=res["sigma"][i],
-                             mu_star_conf=res["mu_star_conf"][i]))
+                             mu_star_conf=res["mu_star_conf"][i], note=note))
     return pd.DataFrame(rows)

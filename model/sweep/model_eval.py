@@ -3,7 +3,8 @@
 Outcome names (DESIGN 3.6), fiscal years as ``2029-30``, ``2029`` or ``FY2029-30``:
 
 * ``balance:FY``, ``total_trade:FY``, ``exports:FY``, ``imports:FY`` -- US$ bn in that year;
-* ``year_100bn`` -- first fiscal start year with total trade >= 100 (``-1`` = never);
+* ``year_100bn`` -- first fiscal start year with total trade >= 100; NaN where it is never
+  reached within the horizon (summaries drop those rows and report their share);
 * ``cumulative_deficit`` -- minus the balance summed over the projected years (after the base).
 
 Every evaluation also returns the yearly balance and total-trade paths for quantiles/fan charts.

@@ -21,7 +21,10 @@ from model.sweep.evaluators import PATH_METRICS
 from model.sweep.execute import atomic_write
 
 QUANTILES = (5, 25, 50, 75, 95)
-QUANTILE_COLUMNS = ["metric", "fiscal_year", "mean"] + [f"p{q}" for q in QUANTILES]
+# share_undefined: share of rows whose outcome has no value (NaN: year_100bn never reached in
+# the horizon); mean and quantiles are over the other rows only, never over a stand-in value
+QUANTILE_COLUMNS = (["metric", "fiscal_year", "mean"] + [f"p{q}" for q in QUANTILES]
+                    + ["share_undefined"])
 SAMPLE = "sample"  # row id column joining samples.csv and outcomes.csv
 SCATTER_ROWS = 5000
 
@@ -66,27 +69,51 @@ def outcomes_table(c: Collected, outcomes: list[str]) -> pd.DataFrame:
 
 
 def quantiles_table(c: Collected, outcomes: list[str]) -> pd.DataFrame:
-    """P5..P95 (and mean) of each yearly path, then of each scalar outcome (fiscal_year empty)."""
+    """P5..P95 (and mean) of each yearly path, then of each scalar outcome (fiscal_year empty).
+
+    Rows whose outcome is undefined (NaN, e.g. ``year_100bn`` when US$100bn is never reached)
+    are left out of the mean and quantiles, and their share is reported in ``share_undefined``:
+    with 40% never reaching it, P50 is the median year *among the 60% that do*."""
     rows = []
     if c.paths is not None:
         q = np.percentile(c.paths, QUANTILES, axis=0)  # (5, P, Y)
         for m, metric in enumerate(PATH_METRICS):
             for t, year in enumerate(c.years):
-                rows.append([metric, fy_label(int(year)), c.path_mean[m, t], *q[:, m, t]])
-    finite = np.isfinite(c.Y)
+                rows.append([metric, fy_label(int(year)), c.path_mean[m, t], *q[:, m, t], 0.0])
     for k, name in enumerate(outcomes):
-        y = c.Y[finite[:, k], k]
+        y, undefined = defined(c.Y[:, k])
         stats = np.percentile(y, QUANTILES) if len(y) else [np.nan] * len(QUANTILES)
-        rows.append([name, "", y.mean() if len(y) else np.nan, *stats])
+        rows.append([name, "", y.mean() if len(y) else np.nan, *stats, undefined])
     return pd.DataFrame(rows, columns=QUANTILE_COLUMNS)
+
+
+def defined(y: np.ndarray) -> tuple[np.ndarray, float]:
+    """The finite values of an outcome column and the share of rows without one."""
+    y = np.asarray(y, dtype=float)
+    ok = np.isfinite(y)
+    return y[ok], float(1 - ok.mean()) if len(y) else float("nan")
+
+
+def undefined_notes(quantiles: pd.DataFrame) -> list[str]:
+    """One line per scalar outcome with undefined rows (for stderr and the manifest)."""
+    q = quantiles[(quantiles["fiscal_year"] == "") & (quantiles["share_undefined"] > 0)]
+    notes = []
+    for r in q.itertuples():
+        what = ("never reach US$100bn within the horizon" if r.metric == "year_100bn"
+                else "have no value (NaN)")
+        rest = (f"quantiles and mean are over the other {1 - r.share_undefined:.1%} only"
+                if r.share_undefined < 1 else "no quantiles")
+        notes.append(f"{r.metric}: {r.share_undefined:.1%} of samples {what}; {rest}")
+    return notes
 
 
 def top_drivers(samples: pd.DataFrame, outcomes: pd.DataFrame, outcome: str, k: int = 4
                 ) -> list[str]:
     """Inputs with the largest |Spearman rank correlation| with ``outcome``."""
-    x = samples.drop(columns=SAMPLE)
+    ok = np.isfinite(outcomes[outcome].to_numpy(dtype=float))  # undefined rows have no rank
+    x = samples.drop(columns=SAMPLE)[ok]
     ranks = x.rank().to_numpy()
-    y = outcomes[outcome].rank().to_numpy()
+    y = outcomes[outcome][ok].rank().to_numpy()
     rho = []
     for j in range(ranks.shape[1]):
         a, b = ranks[:, j] - ranks[:, j].mean(), y - y.mean()

@@ -413,6 +413,10 @@ def _finish(spec: SweepSpec, design: methods.Design, store: Any, n_chunks: int,
     tornado = methods.tornado_table(spec, c.X, c.Y) if spec.method == "tornado" else None
     sobol = methods.sobol_table(spec, c.Y) if spec.method == "sobol" else None
     morris = methods.morris_table(spec, design.unit, c.Y) if spec.method == "morris" else None
+    notes = outputs.undefined_notes(quant) + methods.analysis_notes(
+        spec.method, next((df for df in (tornado, sobol, morris) if df is not None), None))
+    for note in notes:
+        print(f"tradesim sweep: note: {note}", file=sys.stderr)
     manifest = {
         "sweep": spec.name, "sweep_file": file, "method": spec.method,
         "spec": spec.model_dump(mode="json"), "seed": spec.seed, "spec_hash": digest,
@@ -421,7 +425,7 @@ def _finish(spec: SweepSpec, design: methods.Design, store: Any, n_chunks: int,
         f"samples/outcomes.csv hold a deterministic hash-selected subset of {len(c.row_index):,}"
         f" rows (limit {ROW_LIMIT:,}); quantiles from {0 if c.paths is None else len(c.paths):,}"
         " rows; means over all rows",
-        **meta, "version": __version__, "git_commit": _git_commit(),
+        "notes": notes, **meta, "version": __version__, "git_commit": _git_commit(),
         "python": platform.python_version(), "numpy": np.__version__,
         "time_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
