@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test bench clean
+.PHONY: run test bench clean distclean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,18 @@ run: $(BIN)/.installed
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q
 
+# quick sizes (~3 minutes); `make bench BENCH_ARGS=--full` for the full ones
 bench: $(BIN)/.installed
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)
 
+# Everything generated, so that `git status --ignored` shows only the virtualenv: run and sweep
+# outputs (results/ except its tracked README), test and lint caches, byte code, build metadata,
+# benchmark reports. `make distclean` also removes the virtualenv.
 clean:
-	rm -rf $(VENV) results/*/ .pytest_cache
+	test ! -d results || find results -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
+	rm -rf .pytest_cache .hypothesis .ruff_cache .mypy_cache benchmarks/out build dist *.egg-info
+	find . -path ./.git -prune -o -path ./$(VENV) -prune -o -name __pycache__ -type d -prune \
+		-exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)
