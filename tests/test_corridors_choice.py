@@ -81,7 +81,8 @@ def test_more_instc_capacity_never_hurts(caps, container, bulk, year):
     a = assign(year, demand=demand, capacity={"instc": lo}, allowed=BY_ORIGIN)
     b = assign(year, demand=demand, capacity={"instc": hi}, allowed=BY_ORIGIN)
     assert a.converged and b.converged
-    assert b.route_tonnes_mt[1, 0] >= a.route_tonnes_mt[1, 0] - 1e-6
+    # the equilibrium is solved to 1e-5 of capacity (model.projection.TOLERANCE_QUEUE note)
+    assert b.route_tonnes_mt[1, 0] >= a.route_tonnes_mt[1, 0] - 1e-5 * hi
     assert total_cost_usd(b)[0] <= total_cost_usd(a)[0] * (1 + 1e-6)  # bisection tolerance
 
 

@@ -112,7 +112,12 @@ def correlate(u: np.ndarray, chol: np.ndarray | None) -> np.ndarray:
     if chol is None:
         return u
     z = special.ndtri(np.clip(u, _EPS, 1 - _EPS))
-    return special.ndtr(z @ chol.T)
+    # a fixed-order sum per row, not BLAS: BLAS picks kernels by the row count, so `z @ chol.T`
+    # can differ in the last bit between a chunk of 1 row and one of 65 (chunk-size invariance)
+    out = np.zeros_like(z)
+    for j in range(chol.shape[1]):
+        out += z[:, j:j + 1] * chol[:, j][None, :]
+    return special.ndtr(out)
 
 
 def cholesky_or_none(corr: np.ndarray) -> np.ndarray | None:
