@@ -51,7 +51,10 @@ def test_fy2021_dataset_matches_official_fy22_totals_and_flow_layout():
     assert sum(f.value.value for f in old.flows if f.direction == "import") == pytest.approx(9.87)
     layout = lambda b: [(f.name, f.direction, f.kind, f.mode) for f in b.flows]  # noqa: E731
     assert layout(old) == layout(new)
-    assert old.flow("pharma").value.value == 0.597 and old.flow("pharma").value.conf == "F-sec"
+    # export flows are the EIDB FY2021-22 rows: pharma = ch. 30 (ex 3004) + 3004, found (F)
+    rows = old.hs[(old.hs["fiscal_year"] == "2021-22") & old.hs["hs"].isin(["30", "3004"])]
+    assert old.flow("pharma").value.value == pytest.approx(rows["value_usd_mn"].sum() / 1e3)
+    assert old.flow("pharma").value.conf == "F"
     assert old.energy["coal_volume_mt"].value == 5.1
     assert old.energy["fertiliser_volume_mt"].value == 1.10
 
@@ -113,7 +116,7 @@ def test_cli_writes_tables_and_plot(cli, tmp_path):
     assert code == 0 and "observed inputs" in out and "predicted" in out
     d = tmp_path / "backcast"
     assert {p.name for p in d.iterdir()} == {"backcast.csv", "backcast_inputs.csv", "summary.csv",
-                                             "notes.md", "backcast.png"}
+                                             "backcast_flows.csv", "notes.md", "backcast.png"}
     table = pd.read_csv(d / "backcast.csv")
     assert list(table.columns) == BACKCAST_COLUMNS and len(table) == 12
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp dirs left
@@ -123,3 +126,22 @@ def test_cli_missing_scenario_is_bad_input(cli, tmp_path):
     code, _, err = cli("backcast", "--scenario", tmp_path / "nope.toml", "--out", tmp_path)
     assert code == 2 and "not found" in err
     assert not (tmp_path / "backcast").exists()
+
+
+def test_flows_are_scored_against_hs_tables_and_no_input_is_a_scored_value():
+    from model.analysis.backcast import ACTUALS_DATASET, actual_flows, backcast_flows
+
+    result, _, inputs = run_backcast()
+    table = backcast_flows(result, actual_flows(load_baseline(ACTUALS_DATASET)))
+    years = set(table["fiscal_year"])
+    assert years == {"2022-23", "2023-24", "2024-25"}
+    # every export flow is scored every year (the EIDB table covers them all)
+    for fy in years:
+        assert set(table[(table.fiscal_year == fy) & (table.direction == "export")]["flow"]) == \
+            set(load_baseline(ACTUALS_DATASET).names("export"))
+    crude = table[(table.flow == "crude") & (table.fiscal_year == "2022-23")].iloc[0]
+    assert crude["actual"] == pytest.approx(31.02)
+    assert crude["error_pct"] == pytest.approx(100 * (crude["model"] - 31.02) / 31.02)
+    # bulk volumes fed in are found volumes, not scored values divided by a price
+    fert = inputs[(inputs.path == "levers.fertiliser.volume_mt")].set_index("fiscal_year")["value"]
+    assert fert["2024-25"] == 3.5 and fert["2024-25"] != pytest.approx(1.8 / 0.35)

@@ -23,7 +23,8 @@ BACKCAST_COLUMNS = ["fiscal_year", "metric", "model", "actual", "error_pct"]
 INPUT_COLUMNS = ["path", "fiscal_year", "value", "role", "conf"]
 METRICS = ("exports", "imports", "total_trade", "balance")
 HISTORY_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "history.toml"
-ACTUALS_DATASET = "fy2024-25"  # whose history holds the official totals
+ACTUALS_DATASET = "fy2025-26"  # whose history holds the official totals and HS tables
+FLOW_COLUMNS = ["fiscal_year", "direction", "flow", "model", "actual", "error_pct", "actual_basis"]
 TARGET_ERROR_PCT = 10.0
 
 # Confidence of each observed input (details and arithmetic in scenarios/history.toml).
@@ -39,9 +40,9 @@ INPUT_CONF = {
     "levers.lng.price_usd_mmbtu": "R",
     "levers.coal.volume_mt": "F-sec (FY23, FY24); R (FY25)",
     "levers.coal.price_usd_t": "R",
-    "levers.fertiliser.volume_mt": "D from F-sec (FY23); R (FY24); D (FY25)",
+    "levers.fertiliser.volume_mt": "D from F-sec (FY23); F-sec (FY24, FY25)",
     "levers.fertiliser.price_usd_t": "R",
-    "levers.vegetable_oil.volume_mt": "R (FY23); F-sec (FY24); D (FY25)",
+    "levers.vegetable_oil.volume_mt": "R (FY23); F-sec (FY24, FY25)",
     "levers.vegetable_oil.price_usd_t": "R",
 }
 # Scenario keys that only steer timing, not observed quantities.
@@ -76,6 +77,44 @@ def backcast_table(result: Result, actuals: pd.DataFrame) -> pd.DataFrame:
     return table[BACKCAST_COLUMNS].reset_index(drop=True)
 
 
+def actual_flows(base: Baseline) -> pd.DataFrame:
+    """Per fiscal year and flow, the value the HS tables give (full-year rows only).
+
+    A flow is scored in a year only when table rows map to it then; the residual flow of a
+    direction is scored only when the table covers every named flow of that direction (exports,
+    from the EIDB), as official total less the named flows.
+    """
+    from model.data.hs import load_concordance
+
+    if base.hs is None:
+        return pd.DataFrame(columns=["fiscal_year", "direction", "flow", "actual", "actual_basis"])
+    conc, rows = load_concordance(), []
+    official = {(d, fy_label(h["fiscal_year"])): h[k].value for h in base.history
+                for d, k in (("export", "exports"), ("import", "imports"))}
+    table = base.hs[base.hs["months"] == 12].copy()
+    table["flow"] = [conc.flow(d, h) for d, h in zip(table["direction"], table["hs"], strict=True)]
+    for (fy, d), g in table.groupby(["fiscal_year", "direction"]):
+        named = [f for f in base.names(d) if not f.startswith("other_")]
+        sums = g.groupby("flow")["value_usd_mn"].sum() / 1e3
+        basis = g.groupby("flow")["basis"].agg(lambda b: max(b, key=["F", "F-sec", "D", "R"].index))
+        for flow in named:
+            if flow in sums:
+                rows.append((fy, d, flow, float(sums[flow]), basis[flow]))
+        if all(f in sums for f in named) and (d, fy) in official:
+            rest = official[(d, fy)] - float(sums[named].sum())
+            rows.append((fy, d, f"other_{d}s", rest, "D"))
+    return pd.DataFrame(rows, columns=["fiscal_year", "direction", "flow", "actual", "actual_basis"])
+
+
+def backcast_flows(result: Result, actuals: pd.DataFrame) -> pd.DataFrame:
+    """Model vs HS-table value per flow for every projected year that has one."""
+    flows = result.flows.iloc[:, :]
+    model = flows[flows["fiscal_year"] != result.years[0]].rename(columns={"value_usd_bn": "model"})
+    table = model.merge(actuals, on=["fiscal_year", "direction", "flow"], how="inner")
+    table["error_pct"] = error_pct(table["model"], table["actual"])
+    return table[FLOW_COLUMNS].reset_index(drop=True)
+
+
 def observed_inputs(raw: dict) -> pd.DataFrame:
     """Every number the history scenario sets, one row per (path, fiscal year): the inputs."""
     rows = []
@@ -96,7 +135,8 @@ def observed_inputs(raw: dict) -> pd.DataFrame:
 
 
 def run_backcast(path: Path = HISTORY_SCENARIO) -> tuple[Result, pd.DataFrame, pd.DataFrame]:
-    """Run the history scenario; return the result, the scored table and the inputs table."""
+    """Run the history scenario; return the result, the scored totals and the inputs table
+    (per-flow scores: :func:`backcast_flows` with :func:`actual_flows`)."""
     from model.api import run
     from model.scenario import load_scenario, resolve_extends
 
@@ -172,6 +212,8 @@ def write_backcast(result: Result, table: pd.DataFrame, inputs: pd.DataFrame, ou
     with atomic_dir(dest) as tmp:
         write_csv(table, tmp / "backcast.csv")
         write_csv(inputs, tmp / "backcast_inputs.csv")
+        write_csv(backcast_flows(result, actual_flows(load_baseline(ACTUALS_DATASET))),
+                  tmp / "backcast_flows.csv")
         write_csv(result.summary, tmp / "summary.csv")
         (tmp / "notes.md").write_text(notes(table, result.scenario.name))
         if plots:

@@ -192,8 +192,9 @@ def _tables(raw: dict[str, Any], read) -> tuple[Any, dict[str, str]]:
 
     from model.data.hs import TABLE_COLUMNS
 
-    sources = {k: str(v) for k, v in raw.get("sources", {}).items()}
     names = raw["meta"].get("tables", [])
+    shared = tomllib.loads(read("tables/sources.toml").decode("utf-8")) if names else {}
+    sources = {k: str(v) for k, v in {**shared, **raw.get("sources", {})}.items()}
     if not names:
         return None, sources
     frames = []
