@@ -279,12 +279,13 @@ def _check_levers(sc: Scenario, base: Baseline, *, file: str | None) -> None:
 
 
 def _step(value: Any, year: int, default: float) -> float:
-    """Value of a number-or-year-table at ``year`` (tables hold each entry until the next)."""
+    """Value of a number-or-year-table at ``year`` (tables hold each entry until the next;
+    before the first entry the default holds, as in :func:`model.drivers.path_values`)."""
     if value is None:
         return default
     if isinstance(value, dict):
         past = [k for k in sorted(value) if k <= year]
-        return float(value[past[-1] if past else min(value)])
+        return float(value[past[-1]]) if past else default
     return float(value)
 
 
@@ -292,8 +293,12 @@ def _check_crude_price(sc: Scenario, base: Baseline, *, file: str | None) -> Non
     """Urals price = Brent - discount must stay >= 0 in every year (else crude value < 0)."""
     oil, e = sc.levers.oil, base.energy
     b0, d0 = e["brent_usd_bbl"].value, e["urals_discount_usd_bbl"].value
+    dated_b = base.path("levers.oil.brent_usd") or None
+    dated_d = base.path("levers.oil.discount_usd") or None
     for year in range(base.base_year + 1, sc.settings.horizon_end + 1):
-        brent, disc = _step(oil.brent_usd, year, b0), _step(oil.discount_usd, year, d0)
+        # unset years follow the dataset's dated path (model.drivers.dataset_path)
+        brent = _step(oil.brent_usd, year, _step(dated_b, year, b0))
+        disc = _step(oil.discount_usd, year, _step(dated_d, year, d0))
         if disc > brent:
             raise InputError(f"the Urals discount ({disc:g} US$/bbl) exceeds Brent ({brent:g}) "
                              f"in {fy_label(year)}: the crude price would be negative; the "
@@ -315,11 +320,14 @@ def _walk(model: BaseModel, prefix: str = ""):
             yield key, value
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read, layer (``extends``) and validate one scenario file."""
+def load_scenario(path: str | Path, *, dataset: str | None = None) -> Scenario:
+    """Read, layer (``extends``) and validate one scenario file; ``dataset`` replaces its
+    ``settings.dataset`` before validation (``tradesim run --dataset``)."""
     path = Path(path)
     raw = resolve_extends(path)
     raw.setdefault("name", path.stem)
+    if dataset is not None:
+        raw = deep_merge(raw, {"settings": {"dataset": dataset}})
     return validate(raw, file=str(path))
 
 

@@ -41,9 +41,15 @@ def main(args: argparse.Namespace) -> int:
                          key="--dataset")
     base = load_baseline(args.dataset)
     if args.coverage:
-        from model.data.coverage import coverage_report
+        from model.data.coverage import coverage_report, hs_coverage, label_shares
 
-        return _print(coverage_report(base), args.csv)
+        if args.csv:
+            return _print(coverage_report(base), True)
+        print(f"Dataset {args.dataset}: share of each official total explained by HS table rows")
+        _print(hs_coverage(base), False)
+        print(f"\nFY{label_shares(base)['fiscal_year'].iloc[0]} flow values by the weakest label "
+              "they rest on (% of the direction's total; R includes values derived from R)")
+        return _print(label_shares(base), False)
     table = pd.DataFrame(base.records())
     if args.section:
         table = table[table["section"] == args.section]

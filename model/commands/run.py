@@ -29,6 +29,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--corridors", choices=("capacity", "surrogate", "des"),
                    help="corridor model for every scenario, overriding corridors.model: "
                         "'des' adds the SimPy simulation (corridors.csv, transit_times.png)")
+    p.add_argument("--dataset", metavar="NAME",
+                   help="dataset for every scenario, replacing settings.dataset (fy2025-26: the "
+                        "newest; fy2024-25: reproduces results made before it); `tradesim data` "
+                        "lists them")
     p.add_argument("--no-plots", action="store_true", help="tables and manifest only")
     p.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
     p.add_argument("--report", action="store_true",
@@ -39,7 +43,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     if args.seed < 0:
         raise InputError(f"--seed must be >= 0 (got {args.seed})")
-    scenarios = [(load_scenario(path), path) for path in args.scenarios]  # validate all first
+    scenarios = [(load_scenario(path, dataset=args.dataset), path)  # validate all first
+                 for path in args.scenarios]
     if args.corridors:
         scenarios = [(_with_corridor_model(sc, args.corridors), path) for sc, path in scenarios]
     names = [sc.name for sc, _ in scenarios]
