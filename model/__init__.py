@@ -1,6 +1,6 @@
 """tradesim: scenario model of India-Russia goods trade.
 
-Python API (DESIGN 4.3)::
+Python API (docs/design.md §4.3)::
 
     import model
     sc = model.load_scenario("scenarios/baseline.toml")

@@ -1,4 +1,4 @@
-"""The Python API (DESIGN 4.3): ``load_scenario``, ``run``; usable from a notebook."""
+"""The Python API (docs/design.md §4.3): ``load_scenario``, ``run``; usable from a notebook."""
 
 from __future__ import annotations
 

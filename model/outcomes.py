@@ -1,4 +1,4 @@
-"""Scalar outcomes of a projection (DESIGN 3.6), vectorised over the sample axis.
+"""Scalar outcomes of a projection (docs/design.md §3.6), vectorised over the sample axis.
 
 All functions take arrays shaped ``(N, Y)`` (samples x fiscal years) and the ``years`` axis
 (start years, e.g. ``[2024, ..., 2034]``) and return arrays shaped ``(N,)``.

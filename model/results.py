@@ -1,6 +1,6 @@
 """Tidy result tables, the manifest, and atomic writing of a result directory.
 
-Columns are declared once here (DESIGN 4.2). A result directory is built in a hidden temporary
+Columns are declared once here (docs/design.md §4.2). A result directory is built in a hidden temporary
 directory next to its destination and renamed into place only when complete, so an interrupted
 run never leaves a ``summary.csv`` that looks finished.
 """
@@ -46,7 +46,7 @@ RUPEE_COLUMNS = ["fiscal_year", "rupee_receipts_usd_bn", "rupee_spending_usd_bn"
 
 def rupee_balance(imports: np.ndarray, exports: np.ndarray, share_in: np.ndarray,
                   share_out: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rupees Russia accumulates, US$ bn equivalent, ``(N, Y)`` each (DESIGN 3.6).
+    """Rupees Russia accumulates, US$ bn equivalent, ``(N, Y)`` each (docs/design.md §3.6).
 
     receipts_t = s_m,t * M_t (Russia's sales to India settled in rupees), spending_t = s_x,t * X_t
     (India's exports paid from Russia's rupee balances), and the stock
@@ -168,7 +168,7 @@ def git_commit() -> str | None:
 
 
 def manifest(result: Result, files: list[str]) -> dict[str, Any]:
-    """Everything needed to re-run ``result`` exactly (DESIGN 4.2)."""
+    """Everything needed to re-run ``result`` exactly (docs/design.md §4.2)."""
     dataset = result.scenario.settings.dataset
     data = resources.files("model.data").joinpath(DATASETS[dataset]).read_bytes()
     return {

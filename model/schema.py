@@ -218,7 +218,7 @@ class Route(Section):
 
 
 def _default_routes() -> dict[str, Route]:
-    # Sources: shared/reference/facts.md section 8; see docs/methodology.md for the derivations.
+    # Sources: docs/facts.md section 8; see docs/methodology.md for the derivations.
     return {
         # Suez all-sea: 35-40 days (F-sec); $3.85k/box (D) / 14 t per TEU (R) = $275/t
         "suez": Route(modes=("container", "bulk"), days=40.0,

@@ -1,6 +1,6 @@
 """Corridor model: route network, SimPy discrete-event simulation, queueing surrogate, route choice.
 
-See DESIGN 3.5. Public names are re-exported here.
+See docs/design.md §3.5. Public names are re-exported here.
 """
 
 from .choice import RHO_MAX, SPILL_ROUTE, Assignment, assign_routes

@@ -1,4 +1,4 @@
-"""Coupling of the corridor model to the yearly trade projection (DESIGN 3.5).
+"""Coupling of the corridor model to the yearly trade projection (docs/design.md §3.5).
 
 Three corridor models share one interface, chosen by ``corridors.model`` in a scenario:
 

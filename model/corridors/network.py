@@ -17,7 +17,7 @@ A shipment is one batch of the route's *primary mode* (its first listed mode); s
 :data:`TONNES_PER_SHIPMENT`. On a route carrying several modes, capacity is shared in tonnes:
 other modes' tonnes are counted as equivalent batches of the primary mode.
 
-Every number carries its source label from ``reference/facts.md``: F (found), F-sec (found in a
+Every number carries its source label from ``docs/facts.md``: F (found), F-sec (found in a
 secondary report), D (derived, arithmetic shown), R (recalled or assumed, unverified).
 """
 
@@ -297,7 +297,7 @@ def _chennai_vladivostok() -> Route:
 
 
 def _nsr() -> Route:
-    # Northern Sea Route, open about July-November (DESIGN 3.5; 2024: late Jul - mid Oct, F-sec).
+    # Northern Sea Route, open about July-November (docs/design.md §3.5; 2024: late Jul - mid Oct, F-sec).
     stages = (
         Stage("sabetta_murmansk", "port", 4, 48.0, 0.5),  # Arctic LNG / oil loading (R)
         # escorted convoys: 4 x 3,650 h / 288 h x 70 kt = 3.55 Mt per season; all NSR transit

@@ -19,7 +19,7 @@ __all__ = ["Evaluation", "Evaluator", "SweepResult", "SweepSpec", "load_sweep", 
 
 
 class _CallableModule(types.ModuleType):
-    """Lets ``model.sweep(spec, ...)`` (DESIGN 4.3) call :func:`run_sweep` while ``model.sweep``
+    """Lets ``model.sweep(spec, ...)`` (docs/design.md §4.3) call :func:`run_sweep` while ``model.sweep``
     stays the package that holds the sweep modules."""
 
     def __call__(self, spec, **kwargs) -> SweepResult:

@@ -1,6 +1,6 @@
 """Binding of the trade model to the sweep evaluator interface.
 
-Outcome names (DESIGN 3.6), fiscal years as ``2029-30``, ``2029`` or ``FY2029-30``:
+Outcome names (docs/design.md §3.6), fiscal years as ``2029-30``, ``2029`` or ``FY2029-30``:
 
 * ``balance:FY``, ``total_trade:FY``, ``exports:FY``, ``imports:FY`` -- US$ bn in that year;
 * ``year_100bn`` -- first fiscal start year with total trade >= 100; NaN where it is never

@@ -1,6 +1,6 @@
 """Gather chunk files into tables, and write the sweep's files atomically.
 
-Column names are declared once here. ``fiscal_year`` labels follow DESIGN 4.2 (``2029-30``).
+Column names are declared once here. ``fiscal_year`` labels follow docs/design.md §4.2 (``2029-30``).
 """
 
 from __future__ import annotations

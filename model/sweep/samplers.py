@@ -5,7 +5,7 @@ through its marginal's inverse CDF (``ppf``). Correlations are imposed in betwee
 copula: ``z = Phi^-1(u)``, ``z' = z L^T`` with ``L`` the Cholesky factor of the correlation matrix,
 ``u' = Phi(z')``. ``rho`` in a sweep file is therefore the correlation of the normal scores.
 
-Seeding (DESIGN 5): one master seed. ``SeedSequence(seed).spawn`` gives three streams, identified
+Seeding (docs/design.md §5): one master seed. ``SeedSequence(seed).spawn`` gives three streams, identified
 by their spawn key so that any worker can rebuild them without the driver:
 
 * ``(0,)``     the design-level stream (Latin hypercube, Sobol' scrambling, Morris trajectories);
