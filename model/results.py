@@ -8,7 +8,6 @@ run never leaves a ``summary.csv`` that looks finished.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import platform
@@ -18,7 +17,6 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from model import __version__
-from model.data import DATASETS, load_baseline
+from model.data import dataset_sha256, load_baseline
 from model.drivers import ROUTED_MODES
 from model.fiscal import fy_label
 from model.projection import Batch
@@ -152,9 +150,6 @@ def comparison(results: list[Result]) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------ manifest
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
 
 def git_commit() -> str | None:
     """Commit of the source tree the package runs from, if it is a git checkout."""
@@ -170,7 +165,6 @@ def git_commit() -> str | None:
 def manifest(result: Result, files: list[str]) -> dict[str, Any]:
     """Everything needed to re-run ``result`` exactly (docs/design.md §4.2)."""
     dataset = result.scenario.settings.dataset
-    data = resources.files("model.data").joinpath(DATASETS[dataset]).read_bytes()
     return {
         "scenario_name": result.scenario.name,
         "scenario_file": result.source_file,
@@ -178,7 +172,7 @@ def manifest(result: Result, files: list[str]) -> dict[str, Any]:
         "seed": result.seed,
         "package": "tradesim", "version": __version__, "git_commit": git_commit(),
         "dataset": dataset, "data_vintage": load_baseline(dataset).vintage,
-        "data_sha256": _sha256(data),
+        "data_sha256": dataset_sha256(dataset),
         "python": platform.python_version(), "numpy": np.__version__,
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "fixed_point": {"iterations": result.batch.iterations.tolist(),

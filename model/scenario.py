@@ -219,10 +219,11 @@ def validate(raw: Mapping[str, Any], *, file: str | None = None,
         more = f" (and {len(others)} more problem(s))" if others else ""
         raise InputError(msg + more, file=file, key=key or None) from None
     if baseline is None:
-        if spec.settings.dataset not in DATASETS:
-            raise InputError(f"unknown dataset '{spec.settings.dataset}'; allowed: "
-                             f"{', '.join(DATASETS)}", file=file, key="settings.dataset")
-        baseline = load_baseline(spec.settings.dataset)
+        name = spec.settings.dataset
+        if name not in DATASETS and not name.endswith(".toml"):
+            raise InputError(f"unknown dataset '{name}'; allowed: {', '.join(DATASETS)} or a "
+                             "dataset file (.toml)", file=file, key="settings.dataset")
+        baseline = load_baseline(name)
     check_semantics(spec, baseline, file=file)
     return spec
 
@@ -328,6 +329,11 @@ def load_scenario(path: str | Path, *, dataset: str | None = None) -> Scenario:
     raw.setdefault("name", path.stem)
     if dataset is not None:
         raw = deep_merge(raw, {"settings": {"dataset": dataset}})
+    else:  # a dataset file named in a scenario file is found next to that file
+        settings = raw.get("settings")
+        named = settings.get("dataset") if isinstance(settings, dict) else None
+        if isinstance(named, str) and named.endswith(".toml") and not Path(named).is_absolute():
+            raw = deep_merge(raw, {"settings": {"dataset": str((path.parent / named).resolve())}})
     return validate(raw, file=str(path))
 
 

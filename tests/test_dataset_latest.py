@@ -112,3 +112,45 @@ def test_unknown_section_is_exit_2(cli):
     with pytest.raises(SystemExit) as e:
         cli("data", "--section", "bogus")
     assert e.value.code == 2
+
+
+USER_DATASET = '''extends = "fy2025-26"
+
+[[monthly]]
+flow = "crude"
+month = "2026-02"
+value_usd_bn = { value = 1.9, conf = "F-sec", source = "a newer month, as a user would add it" }
+'''
+
+
+def test_a_user_dataset_adds_a_month_without_code(cli, tmp_path, write_scenario):
+    data = tmp_path / "mine.toml"
+    data.write_text(USER_DATASET)
+    code, _, err = cli("run", SCENARIOS / "baseline.toml", "--dataset", data, "--out",
+                       tmp_path / "out", "--no-plots", "-q")
+    assert code == 0, err
+    mine = (tmp_path / "out" / "baseline" / "summary.csv").read_text().splitlines()
+    ours = run(SCENARIOS / "baseline.toml").summary
+    imports = float(mine[2].split(",")[2])
+    # February replaces 1/12 of the modelled annual crude value with the observed 1.9
+    crude = run(SCENARIOS / "baseline.toml").flows.set_index(["fiscal_year", "flow"])
+    annual = (crude.loc[("2025-26", "crude"), "value_usd_bn"] - 35.4) * 12 / 2
+    assert imports == pytest.approx(ours["imports_usd_bn"].iloc[1] - annual / 12 + 1.9, rel=1e-9)
+    code, out, _ = cli("rerun", tmp_path / "out" / "baseline" / "manifest.json")
+    assert code == 0 and "reproduced" in out
+    # a scenario file may name the dataset file, found next to it
+    sc = write_scenario(f'extends = "{SCENARIOS / "baseline.toml"}"\n[settings]\n'
+                        'dataset = "mine.toml"\n', "s.toml")
+    (sc.parent / "mine.toml").write_text(USER_DATASET)
+    assert load_scenario(sc).settings.dataset == str((sc.parent / "mine.toml").resolve())
+
+
+def test_a_bad_user_dataset_is_exit_2(cli, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(USER_DATASET.replace('flow = "crude"', 'flow = "pharma"'))
+    code, _, err = cli("run", SCENARIOS / "baseline.toml", "--dataset", bad, "--out", tmp_path / "o")
+    assert code == 2 and "bad.toml" in err and "monthly" in err and not (tmp_path / "o").exists()
+    (tmp_path / "ext.toml").write_text('extends = "fy1999"\n')
+    code, _, err = cli("run", SCENARIOS / "baseline.toml", "--dataset", tmp_path / "ext.toml",
+                       "--out", tmp_path / "o")
+    assert code == 2 and "extends" in err and "fy2025-26" in err

@@ -21,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "`tradesim data import FILE` turns a TradeStat or Comtrade CSV "
                                    "into the model's HS tables.")
     p.add_argument("--dataset", default=DEFAULT_DATASET, metavar="NAME",
-                   help=f"packaged dataset ({', '.join(DATASETS)}; default {DEFAULT_DATASET})")
+                   help=f"packaged dataset ({', '.join(DATASETS)}; default {DEFAULT_DATASET}) "
+                        "or a dataset file of yours (extends = \"fy2025-26\" plus your rows)")
     p.add_argument("--csv", action="store_true", help="CSV instead of a table")
     p.add_argument("--section", choices=SECTIONS, metavar="SECTION",
                    help=f"only this section ({', '.join(SECTIONS)})")
@@ -36,9 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    if args.dataset not in DATASETS:
-        raise InputError(f"unknown dataset '{args.dataset}'; allowed: {', '.join(DATASETS)}",
-                         key="--dataset")
+    if args.dataset not in DATASETS and not args.dataset.endswith(".toml"):
+        raise InputError(f"unknown dataset '{args.dataset}'; allowed: {', '.join(DATASETS)} or a "
+                         "dataset file (.toml)", key="--dataset")
     base = load_baseline(args.dataset)
     if args.coverage:
         from model.data.coverage import coverage_report, hs_coverage, label_shares

@@ -9,11 +9,9 @@ and which numbers. Exit codes: 0 reproduced, 3 ran but differs, 2 bad input.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import io
 import json
 from dataclasses import replace
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +19,7 @@ import pandas as pd
 
 from model import __version__
 from model.api import run
-from model.data import DATASETS
+from model.data import DATASETS, dataset_sha256
 from model.errors import InputError
 from model.results import Result, git_commit, write_csv, write_result
 from model.scenario import validate
@@ -66,9 +64,8 @@ def input_differences(m: dict[str, Any]) -> list[str]:
     if m.get("version") != __version__:
         out.append(f"package version: recorded {m.get('version')}, now {__version__}")
     dataset = m.get("dataset") or m["resolved_scenario"].get("settings", {}).get("dataset")
-    if dataset in DATASETS:
-        now = hashlib.sha256(resources.files("model.data").joinpath(DATASETS[dataset])
-                             .read_bytes()).hexdigest()
+    if dataset in DATASETS or (dataset and Path(dataset).is_file()):
+        now = dataset_sha256(dataset)
         if m.get("data_sha256") != now:
             out.append(f"dataset {dataset} sha256: recorded {str(m.get('data_sha256'))[:12]}, "
                        f"now {now[:12]}")

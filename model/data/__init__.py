@@ -295,7 +295,8 @@ def parse_baseline(raw: dict[str, Any], read=None, name: str = "") -> Baseline:
         for i, m in enumerate(raw.get("monthly", [])))
     kinds = {f.name: f.kind for f in flows}
     for m in monthly:  # observed months blend into energy values (drivers.nowcast)
-        if kinds.get(m.flow) not in ("crude", "lng", "oil_indexed") or "value_usd_bn" not in m.numbers:
+        energy = kinds.get(m.flow) in ("crude", "lng", "oil_indexed")
+        if not energy or "value_usd_bn" not in m.numbers:
             raise DataError(f"monthly[{m.flow}:{m.month}]: needs a crude, LNG or oil-indexed "
                             "flow and value_usd_bn")
     latest = raw["meta"].get("latest_year")
@@ -324,12 +325,89 @@ def parse_baseline(raw: dict[str, Any], read=None, name: str = "") -> Baseline:
     return base
 
 
+USER_TABLE = "user:"  # prefix of a table named by a user dataset (read next to that file)
+LISTS = ("timeline", "monthly", "event")  # appended when a user dataset extends a packaged one
+
+
+def _read_packaged(name: str) -> bytes:
+    return resources.files("model.data").joinpath(name).read_bytes()
+
+
+def _user_dataset(path: Path) -> dict[str, Any]:
+    """A dataset file of the user's: complete, or ``extends = "<packaged name>"`` plus additions
+    (more tables, dated values, monthly observations, events; any section's values replaced)."""
+    from model.errors import InputError
+
+    if not path.is_file():
+        raise InputError("not a packaged dataset name and not a dataset file; packaged: "
+                         f"{', '.join(DATASETS)}", key="settings.dataset", file=str(path))
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise InputError(f"not a valid TOML dataset: {err}", file=str(path)) from None
+    meta = dict(raw.get("meta", {}))
+    meta["tables"] = [f"{USER_TABLE}{t}" for t in meta.get("tables", [])]
+    parent = raw.pop("extends", None)
+    if parent is None:
+        return {**raw, "meta": meta}
+    if parent not in DATASETS:
+        raise InputError(f"'{parent}' is not a packaged dataset; allowed: {', '.join(DATASETS)}",
+                         file=str(path), key="extends")
+    merged = tomllib.loads(_read_packaged(DATASETS[parent]).decode("utf-8"))
+    for key, value in raw.items():
+        if key == "meta":
+            tables = merged["meta"].get("tables", []) + meta.pop("tables")
+            merged["meta"] = {**merged["meta"], **meta, "tables": tables}
+        elif key in LISTS:
+            merged[key] = merged.get(key, []) + list(value)
+        elif key == "history":
+            years = {h["fiscal_year"] for h in value}
+            merged[key] = [h for h in merged.get(key, []) if h["fiscal_year"] not in years] + value
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def _reader(path: Path | None):
+    def read(name: str) -> bytes:
+        if name.startswith(USER_TABLE):
+            return (path.parent / name[len(USER_TABLE):]).read_bytes()
+        return _read_packaged(name)
+    return read
+
+
+def dataset_sha256(dataset: str) -> str:
+    """Hash of everything a dataset's numbers come from: its file(s), tables, concordance."""
+    import hashlib
+
+    h = hashlib.sha256()
+    path = None if dataset in DATASETS else Path(dataset)
+    raw = (tomllib.loads(_read_packaged(DATASETS[dataset]).decode("utf-8")) if path is None
+           else _user_dataset(path))
+    h.update(_read_packaged(DATASETS[dataset]) if path is None else path.read_bytes())
+    read = _reader(path)
+    for name in [*raw["meta"].get("tables", []), "concordance.csv", "tables/sources.toml"]:
+        if raw["meta"].get("tables") or name == "concordance.csv":
+            h.update(name.encode() + b"\0" + read(name))
+    return h.hexdigest()
+
+
 @cache
 def load_baseline(dataset: str = DEFAULT_DATASET) -> Baseline:
-    """A packaged dataset by name (see :data:`DATASETS`), or a file path in the same format."""
+    """A packaged dataset by name (see :data:`DATASETS`), or a dataset file of the user's (a
+    path; it may ``extends = "fy2025-26"`` and add tables, dated values and monthly values).
+
+    A malformed user file raises :class:`model.errors.InputError` naming it (exit 2)."""
     if dataset in DATASETS:
-        text = resources.files("model.data").joinpath(DATASETS[dataset]).read_bytes()
-        return parse_baseline(tomllib.loads(text.decode("utf-8")), name=dataset)
+        return parse_baseline(tomllib.loads(_read_packaged(DATASETS[dataset]).decode("utf-8")),
+                              name=dataset)
+    from model.errors import InputError
+
     path = Path(dataset)
-    return parse_baseline(tomllib.loads(path.read_bytes().decode("utf-8")),
-                          read=lambda n: (path.parent / n).read_bytes(), name=str(path))
+    raw = _user_dataset(path)
+    try:
+        return parse_baseline(raw, read=_reader(path), name=str(path))
+    except (DataError, KeyError, ValueError, OSError) as err:
+        raise InputError(f"bad dataset: {err}", file=str(path)) from None
