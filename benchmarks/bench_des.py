@@ -1,18 +1,23 @@
 """Benchmark the corridor DES: events per second against bare SimPy, and a 10-year baseline run.
 
-Run: ``python benchmarks/bench_des.py``. Targets (issue): >= 300,000 events/s; a deterministic
+Run: ``python benchmarks/bench_des.py [--quick]`` (~5 s; --quick: best of 1). Targets (issue): >= 300,000 events/s; a deterministic
 10-year run of the four default routes at baseline loads in < 5 s. Not a timed test.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import simpy
 
 from model.corridors import Route, Stage, default_routes, simulate
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _record import record  # noqa: E402
 
 # Baseline India-Russia loads, Mt/yr (R unless noted; for timing, not for analysis):
 BASELINE_MT = {
@@ -72,7 +77,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--quick", action="store_true", help="best of 1")
     args = ap.parse_args()
+    if args.quick:
+        args.repeat = 1
     means, servers, years, per_year = [10.0, 6.0, 8.0, 4.0], 2, 10, 0.7 * 2 / 10.0 * 8760
     n = int(per_year * years)
     bare = min((bare_chain(n, servers, means, args.seed) for _ in range(args.repeat)),
@@ -89,6 +97,10 @@ def main() -> None:
     print(f"{'ratio corridor DES / bare SimPy':44s} {'':10s} {'':8s} {rate_ours / rate_bare:10.2f}")
     print(f"{'10-year baseline, 4 default routes':44s} {base[0]:10d} {base[1]:8.3f} "
           f"{base[0] / base[1]:10,.0f}")
+    record("bench_des", "corridor DES events/s", round(rate_ours), "events/s (target >= 300k)")
+    record("bench_des", "bare SimPy events/s, same chain", round(rate_bare), "events/s")
+    record("bench_des", "corridor DES / bare SimPy", round(rate_ours / rate_bare, 2), "ratio")
+    record("bench_des", "10-year baseline, 4 routes", round(base[1], 3), "s (target < 5)")
     print("targets: >= 300,000 events/s; 10-year baseline < 5 s (best of "
           f"{args.repeat}, same seed)")
     print(base[2].to_frame().groupby("route")[["throughput_mt", "transit_days_mean",

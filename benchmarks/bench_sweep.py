@@ -1,7 +1,7 @@
 """Sweep benchmarks (issue 4), measured in one run on this machine. Not a test.
 
     .venv/bin/python benchmarks/bench_sweep.py            # everything (~2-4 minutes)
-    .venv/bin/python benchmarks/bench_sweep.py --quick    # smaller sizes
+    .venv/bin/python benchmarks/bench_sweep.py --quick    # smaller sizes (~1 minute)
 
 Reports:
 1. 100,000-sample Monte Carlo of the full baseline model: wall time (target < 2 s) and speed per
@@ -31,6 +31,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _record import record  # noqa: E402
 
 from model.projection import run_batch  # noqa: E402
 from model.scenario import load_scenario  # noqa: E402
@@ -70,9 +73,13 @@ def bench_mc(n: int, loop_n: int) -> None:
     spec = spec.model_copy(update={"n": n, "sampler": "random"})
     for workers in (1, 2):
         t = time.perf_counter()
-        run_sweep(spec, out=None, base_dir=base, workers=workers, plots=False)
+        r = run_sweep(spec, out=None, base_dir=base, workers=workers, plots=False)
         wall = time.perf_counter() - t
-        line(f"{n:,} samples, run_sweep, workers={workers}", f"{wall:.2f} s", "(target < 2 s)")
+        ex = r.manifest["executor"]
+        line(f"{n:,} samples, run_sweep, workers={workers} ({ex})", f"{wall:.2f} s",
+             "(target < 2 s)")
+        record("bench_sweep", f"oil/LNG Monte Carlo, {n:,} samples, workers={workers} ({ex})",
+               round(wall, 2), "s (target < 2)")
         if workers == 1:
             per_sample_sweep = wall / n
     sc = load_scenario(BASELINE)
@@ -87,6 +94,8 @@ def bench_mc(n: int, loop_n: int) -> None:
          f"{per_loop * 1e3:.2f} ms/sample")
     line("speed-up per sample, sweep (serial) vs loop", f"{per_loop / per_sample_sweep:.0f}x",
          "(target >= 100x)")
+    record("bench_sweep", "per-sample speed-up, sweep vs Python loop",
+           round(per_loop / per_sample_sweep), "x (target >= 100)")
 
 
 def bench_engine(n: int) -> None:
@@ -112,6 +121,8 @@ def _engine_vs_copy(n: int) -> None:
     line(f"run_batch N={n:,}, output flows {out.shape}", f"{gbs(t_engine):.3f} GB/s")
     line("numpy copy of the same array", f"{gbs(t_copy):.2f} GB/s")
     line("engine time / copy time", f"{t_engine / t_copy:.0f}x", "(target within 3x)")
+    record("bench_sweep", f"engine / numpy copy of its output, N={n:,}",
+           round(t_engine / t_copy, 1), "ratio (target <= 3)")
 
 
 def bench_sobol(n: int, model: bool) -> None:
@@ -121,8 +132,11 @@ def bench_sobol(n: int, model: bool) -> None:
                             outcomes=["y"], parameters=params))
     t = time.perf_counter()
     r = run_sweep(spec, out=None, evaluator=Sum12(), plots=False)
-    line(f"toy (analysis cost), {r.manifest['n_rows']:,} runs", f"{time.perf_counter() - t:.2f} s",
+    wall = time.perf_counter() - t
+    line(f"toy (analysis cost), {r.manifest['n_rows']:,} runs", f"{wall:.2f} s",
          "(target < 15 s)")
+    record("bench_sweep", f"Sobol' 12 inputs n={n:,}, toy model (analysis cost)", round(wall, 2),
+           "s")
     if model:
         mp = {p: {"low": float(lo), "high": float(hi)} for p, (lo, hi) in RANGES.items()}
         spec = parse_sweep(dict(name="s12m", method="sobol", n=n, scenario=str(BASELINE),
@@ -130,8 +144,12 @@ def bench_sobol(n: int, model: bool) -> None:
         for workers in (1, 2):
             t = time.perf_counter()
             r = run_sweep(spec, out=None, workers=workers, plots=False)
+            wall = time.perf_counter() - t
             line(f"baseline model, {r.manifest['n_rows']:,} runs, workers={workers}",
-                 f"{time.perf_counter() - t:.2f} s", "(target < 15 s)")
+                 f"{wall:.2f} s", f"(target < 15 s; executor {r.manifest['executor']})")
+            record("bench_sweep", f"Sobol' 12 inputs n={n:,}, baseline model, "
+                   f"workers={workers} ({r.manifest['executor']})", round(wall, 2),
+                   "s (target < 15)")
 
 
 def bench_stream(n: int) -> None:
@@ -154,6 +172,9 @@ def bench_stream(n: int) -> None:
     wall, rss_kb, kept = float(out[0]), int(out[1]), int(out[2])
     line("wall time", f"{wall:.1f} s")
     line("peak memory (VmHWM of the sweep process)", f"{rss_kb / 1024:.0f} MB", "(target < 1 GB)")
+    record("bench_sweep", f"{n:,} samples streamed: wall time", round(wall, 1), "s")
+    record("bench_sweep", f"{n:,} samples streamed: peak memory", round(rss_kb / 1024), "MB "
+           "(target < 1024)")
     line("rows recorded in samples/outcomes.csv (hash subset)", f"{kept:,}")
     line("disk used (chunk files + tables)", f"{size / 2**20:.0f} MB")
 
@@ -198,6 +219,8 @@ def _dask_speedup(spec, label: str, target: str) -> None:
     line(f"{label}: serial", f"{serial:.2f} s")
     line(f"{label}: Dask, 2 workers", f"{dask:.2f} s")
     line(f"speed-up (identical outcomes: {same})", f"{serial / dask:.2f}x", target)
+    record("bench_sweep", f"Dask 2 workers vs serial: {label}", round(serial / dask, 2),
+           f"x{' ' + target.strip('()') if target else ''}; identical {same}")
 
 
 def bench_dask(n: int, n_des: int = 512) -> None:
@@ -211,7 +234,9 @@ def bench_dask(n: int, n_des: int = 512) -> None:
                              evaluator="toy:heavy", outcomes=["y"], parameters=params,
                              block_size=1024))
     _dask_speedup(heavy, f"numpy-heavy toy, {n:,} samples", "")
-    line("machine ceiling: 2 processes vs 1 on pure numpy work", f"{parallel_ceiling():.2f}x")
+    ceiling = parallel_ceiling()
+    line("machine ceiling: 2 processes vs 1 on pure numpy work", f"{ceiling:.2f}x")
+    record("bench_sweep", "machine ceiling: 2 processes vs 1, pure numpy", round(ceiling, 2), "x")
 
 
 EMA_CODE = """
@@ -254,6 +279,8 @@ def bench_ema(python: str, n: int, n_sweep: int) -> None:
     line("EMA SequentialEvaluator", f"{per_ema * 1e3:.2f} ms/sample")
     line("run_sweep (serial)", f"{per_sweep * 1e6:.0f} µs/sample")
     line("speed-up per sample", f"{per_ema / per_sweep:.0f}x", "(target >= 100x)")
+    record("bench_sweep", "per-sample speed-up vs EMA Workbench", round(per_ema / per_sweep),
+           "x (target >= 100)")
 
 
 def main() -> None:
