@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from model import labels
 from model.analysis.decompose import decompose
 from model.data import load_baseline
 from model.errors import InputError
@@ -28,7 +29,8 @@ from model.schema import ScenarioSpec, Settings
 
 TARGET_YEARS = (2024, 2029, 2034)  # FY2024-25, FY2029-30, FY2034-35
 PLOTS = {"trade_balance.png": "Trade and India's balance", "flows.png": "Flows by sector",
-         "routes.png": "Route shares", "waterfall.png": "What drives the change (Shapley)",
+         "routes.png": "Route shares", "transit_times.png": "Transit time by route",
+         "waterfall.png": "What drives the change (Shapley)",
          "comparison.png": "Scenarios compared"}
 CONF = "F = found in a source (F-sec: secondary), D = derived, R = recalled/assumed, unverified"
 
@@ -171,7 +173,8 @@ def comparison_report(directory: Path, *, reference: Scenario | None = None) -> 
     table = pd.read_csv(directory / "comparison.csv")
     show = key_years(list(dict.fromkeys(table["fiscal_year"])))
     out = ["# Scenario comparison: India-Russia goods trade", "", "US$ bn, fiscal years April-March.", ""]
-    for col, title in (("balance_usd_bn", "India's balance"), ("total_trade_usd_bn", "Total trade")):
+    for col in ("balance_usd_bn", "total_trade_usd_bn"):
+        title = labels.outcome(col).axis
         wide = table.pivot(index="scenario", columns="fiscal_year", values=col)[show]
         wide = wide.loc[list(dict.fromkeys(table["scenario"]))].reset_index()
         out += [f"## {title}", "", md_table(wide), ""]
