@@ -413,6 +413,6 @@ def save_backcast(table: pd.DataFrame, path: Path,
     for ax, metric in zip(fig.subplots(2, 2).ravel(), metrics, strict=True):
         plot_backcast(table, metric, ax=ax)
     handles, names = ax.get_legend_handles_labels()
-    fig.legend(handles, names, loc="outside right upper")
+    fig.legend(handles, names, loc="outside right center")
     fig.suptitle("Backcast from FY2021-22 with observed energy inputs: model vs official totals")
     _save(fig, path)

@@ -141,11 +141,19 @@ def _data_boxes(fig) -> list[tuple[str, Bbox]]:
     return boxes
 
 
+def _title_boxes(fig) -> list[tuple[str, Bbox]]:
+    r = fig.canvas.get_renderer()
+    texts = [t for ax in _plot_axes(fig) for t in (ax.title, ax._left_title, ax._right_title)]
+    texts += [f._suptitle for f in [fig, *fig.subfigs] if f._suptitle is not None]
+    return [(f"title {t.get_text()!r}", t.get_window_extent(r)) for t in texts if t.get_text()]
+
+
 def assert_legends_clear(fig) -> None:
-    """No legend's box overlaps any plotted line's, bar's or area's extent (display space)."""
+    """No legend's box overlaps any plotted line's, bar's or area's extent, or a title
+    (display space)."""
     legends = _legends(fig)
     assert legends, "expected a legend"
-    boxes = _data_boxes(fig)
+    boxes = _data_boxes(fig) + _title_boxes(fig)
     assert boxes, "no plotted data found"
     r = fig.canvas.get_renderer()
     for lg in legends:

@@ -94,8 +94,6 @@ def plot_fan(quantiles: pd.DataFrame, *, metric: str = "balance", ax: Axes | Non
             baseline = baseline.set_index("fiscal_year")[f"{metric}_usd_bn"]
         b = baseline.reindex(q["fiscal_year"])
         ax.plot(x, b.to_numpy(), "--", color=INK, lw=1.6, label="deterministic baseline")
-    if metric == "balance":
-        ax.axhline(0, color=GREY, lw=0.8)
     fy = q["fiscal_year"].to_list()
     ax.set_xticks(x, fy, rotation=45, ha="right", rotation_mode="anchor")
     ax.set(xlabel=YEAR_AXIS, ylabel=lab.axis)
