@@ -29,4 +29,24 @@ def run(scenario: Scenario | str | Path, *, overrides: Mapping[str, float | np.n
     rng = np.random.default_rng(np.random.SeedSequence(seed)) if seed is not None else None
     batch = run_batch(scenario, {k: np.atleast_1d(np.asarray(v, float)) for k, v in
                                  (overrides or {}).items()}, rng=rng)
-    return Result(scenario=scenario, batch=batch, seed=seed, source_file=source)
+    return Result(scenario=scenario, batch=batch, seed=seed, source_file=source,
+                  warnings=extrapolation_warnings(scenario, overrides))
+
+
+def extrapolation_warnings(scenario: Scenario, overrides=None) -> tuple[str, ...]:
+    """One line per flow whose trade-cost response leaves the credible range (see
+    :data:`model.drivers.CREDIBLE_RESPONSE`)."""
+    from model.data import load_baseline
+    from model.drivers import CREDIBLE_RESPONSE, build, extrapolations
+    from model.fiscal import fy_label
+    from model.scenario import with_values
+
+    sc = with_values(scenario, {k: np.atleast_1d(np.asarray(v, float))
+                                for k, v in (overrides or {}).items()}) if overrides else scenario
+    lo, hi = CREDIBLE_RESPONSE
+    return tuple(
+        f"flows.{flow}: tariffs/NTBs/payment costs alone multiply the flow by {factor:.3g} "
+        f"(from {fy_label(year)}); the constant-elasticity form is extrapolated far outside "
+        f"the range it is trusted for ({lo:.2g}..{hi:g}x): treat this flow's numbers as "
+        "illustrative"
+        for flow, year, factor in extrapolations(build(sc, load_baseline(sc.settings.dataset))))

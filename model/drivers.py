@@ -278,8 +278,8 @@ def _policy_cost(sc, base, years, kinds, is_export) -> np.ndarray:
     tariff0 = flow_param(sc, base, "tariff")
     # tariffs already changed (dataset timeline, e.g. India's edible-oil duty cut of May 2025)
     # move T(t) against the base year; a scenario's flows.<name>.tariff re-bases year 0 instead
-    tariff0 = tariff0 * np.stack([_tariff_change(sc, base, f.name, years)
-                                  for f in base.flows], axis=0)[None, :, :]
+    tariff0 = tariff0 * np.stack(np.broadcast_arrays(*[_tariff_change(sc, base, f.name, years)
+                                                       for f in base.flows]), axis=1)
     ntb0 = flow_param(sc, base, "ntb_ave")
     names = base.flow_names
     covered = np.array([lv.fta.sectors is None or n in lv.fta.sectors for n in names])
@@ -298,13 +298,23 @@ def _policy_cost(sc, base, years, kinds, is_export) -> np.ndarray:
 
 
 def _tariff_change(sc, base, name, years) -> np.ndarray:
-    """Dated tariff of a flow relative to its base-year tariff, ``(Y,)`` (1 where none)."""
-    dated = base.path(f"flows.{name}.tariff")
+    """Applied tariff of a flow by year as a factor on its base tariff, ``(N|1, Y)``: the
+    scenario's ``flows.<name>.tariff_path``, else the dataset's dated path, else 1.
+
+    A factor (not a level) so that ``flows.<name>.tariff`` keeps re-basing the level the FTA
+    lever cuts; where the base tariff is 0 a path cannot be a factor and is refused upstream."""
     over = sc.flows.get(name)
     t0 = base.flow(name).tariff.value
-    if not dated or (over is not None and over.tariff is not None) or t0 == 0:
-        return np.ones(len(years))
-    return path_values(dated, years, t0)[0] / t0
+    if over is not None and over.tariff is not None:
+        t0 = over.tariff
+    path = over.tariff_path if over is not None and over.tariff_path is not None else \
+        base.path(f"flows.{name}.tariff") or None
+    if path is None:
+        return np.ones((1, len(years)))
+    t0 = np.asarray(t0, dtype=float).reshape(-1, 1)
+    levels = path_values(path, years, t0)
+    return np.divide(levels, t0, out=np.ones(np.broadcast_shapes(levels.shape, t0.shape)),
+                     where=t0 > 0)
 
 
 def _diversion(sc, base, years, is_export, kinds) -> np.ndarray:
@@ -352,3 +362,25 @@ def _routes(sc: ScenarioSpec, years: np.ndarray) -> RouteDrivers:
                         freight={m: stack(v) for m, v in freight.items()},
                         open_=np.array(open_), modes=tuple(r.modes for r in c.routes.values()),
                         model=c.model, link_year=None if link_year is None else int(link_year))
+
+
+CREDIBLE_RESPONSE = (1 / 3, 3.0)  # trade-cost response factors the constant-elasticity form is
+# trusted for: the elasticities come from estimates on tariff changes of a few to ~20 points
+
+
+def extrapolations(d: Drivers) -> list[tuple[str, int, float]]:
+    """(flow, fiscal year, factor) where the policy trade-cost response alone, (T(t)/T(0))^-e,
+    leaves :data:`CREDIBLE_RESPONSE` in any sample: the first such year per flow, largest factor."""
+    change = d.log_policy_cost - d.log_policy_cost[..., :1]  # (N|1, F, Y)
+    factor = np.exp(-d.elasticity * change)
+    lo, hi = CREDIBLE_RESPONSE
+    out = []
+    for i, name in enumerate(d.flow_names):
+        if not d.is_goods[i]:
+            continue
+        f = factor[:, i, :]
+        bad = ((f > hi) | (f < lo)).any(axis=0)
+        if bad.any():
+            worst = f.max() if f.max() > hi else f.min()
+            out.append((name, int(d.years[int(np.argmax(bad))]), float(worst)))
+    return out

@@ -71,6 +71,7 @@ class Result:
     seed: int | None = None
     source_file: str | None = None
     sample: int = 0
+    warnings: tuple[str, ...] = ()  # e.g. extrapolation far outside the credible range
 
     @property
     def years(self) -> list[str]:
@@ -177,6 +178,7 @@ def manifest(result: Result, files: list[str]) -> dict[str, Any]:
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "fixed_point": {"iterations": result.batch.iterations.tolist(),
                         "converged": bool(result.batch.converged.all())},
+        "warnings": list(result.warnings),
         "files": sorted(files),
     }
 

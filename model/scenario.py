@@ -265,6 +265,38 @@ def check_semantics(sc: Scenario, base: Baseline, *, file: str | None = None) ->
                                  file=file, key=key)
     _check_levers(sc, base, file=file)
     _check_crude_price(sc, base, file=file)
+    for name, over in sc.flows.items():
+        for attr in ("tariff", "ntb_ave"):
+            if getattr(over, attr) is not None:
+                _check_level_acts(sc, base, name, attr, file=file, key=f"flows.{name}.{attr}")
+        if over.tariff_path is not None and (over.tariff if over.tariff is not None
+                                             else base.flow(name).tariff.value) == 0:
+            raise InputError("this flow's base tariff is 0, so a path cannot scale it; set "
+                             f"flows.{name}.tariff to the base-year level too", file=file,
+                             key=f"flows.{name}.tariff_path")
+
+
+def _check_level_acts(sc: Scenario, base: Baseline, flow: str, attr: str, *,
+                      file: str | None, key: str) -> None:
+    """A base tariff / NTB level only moves trade through a lever that cuts a share of it (the
+    projection compares T(t) with T(0) of the same scenario): refuse one that cannot act."""
+    lv = sc.levers
+    if attr == "tariff":
+        export = base.flow(flow).direction == "export"
+        cut = lv.fta.eaeu_tariff_cut if export else lv.fta.india_tariff_cut
+        covered = lv.fta.sectors is None or flow in lv.fta.sectors
+        moved = sc.flows[flow].tariff_path is not None if flow in sc.flows else False
+        acts = (covered and np.any(np.asarray(cut) > 0)) or moved \
+            or bool(base.path(f"flows.{flow}.tariff"))
+        hint = (f"set levers.fta (eaeu_tariff_cut/india_tariff_cut) to cut it, or give "
+                f"flows.{flow}.tariff_path to change the applied tariff by year")
+    else:
+        acts = np.any(np.asarray(lv.ntb.cut.get(flow, 0.0)) > 0)
+        hint = f"set levers.ntb.cut.{flow} to remove a share of it"
+    if not acts:
+        raise InputError(f"a base {attr.replace('_', ' ')} alone cannot change this scenario: "
+                         f"the projection responds to changes against the base year; {hint}",
+                         file=file, key=key)
 
 
 def _check_levers(sc: Scenario, base: Baseline, *, file: str | None) -> None:
@@ -382,13 +414,18 @@ def numeric_paths(sc: Scenario, base: Baseline | None = None) -> list[str]:
 
 
 def check_path(sc: Scenario, path: str, *, file: str | None = None, key: str | None = None) -> None:
-    """Raise InputError (with the nearest valid path) if ``path`` is not sweepable."""
+    """Raise InputError (with the nearest valid path) if ``path`` is not sweepable, or if it is
+    a level no lever of ``sc`` acts on (varying it would change nothing)."""
     valid = numeric_paths(sc)
     if path not in valid:
         close = difflib.get_close_matches(path, valid, n=1, cutoff=0.5)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         raise InputError(f"unknown parameter path '{path}'{hint} "
                          f"(`tradesim paths` lists all {len(valid)})", file=file, key=key or path)
+    parts = path.split(".")
+    if parts[0] == "flows" and parts[-1] in ("tariff", "ntb_ave"):
+        _check_level_acts(sc, load_baseline(sc.settings.dataset), parts[1], parts[-1],
+                          file=file, key=key or path)
 
 
 def with_values(sc: Scenario, values: Mapping[str, Any]) -> Scenario:

@@ -92,6 +92,9 @@ class Lever(Section):
 
     @model_validator(mode="after")
     def _phase_order(self) -> Lever:
+        if self.full_effect is not None and "phase_in_years" in self.model_fields_set:
+            raise ValueError("give either phase_in_years or full_effect, not both (full_effect "
+                             "sets the phase-in: years from start to full_effect)")
         if None not in (self.full_effect, self.start) and self.full_effect < self.start:
             raise ValueError(f"phase-in ends (full_effect {fy_label(self.full_effect)}) before it "
                              f"starts (start {fy_label(self.start)}); full_effect must be >= start")
@@ -279,8 +282,17 @@ class Macro(Section):
 
 class FlowParams(Section):
     elasticity: float | None = Field(None, gt=0, le=50, description="import demand elasticity |Em|")
-    tariff: float | None = Field(None, ge=0, le=10, description="base tariff, fraction (10 = 1000%)")
-    ntb_ave: float | None = Field(None, ge=0, le=10, description="base NTB ad-valorem equivalent")
+    tariff: float | None = Field(None, ge=0, le=10,
+                                 description="base tariff, fraction (10 = 1000%): the level tariff "
+                                             "levers act on (levers.fta cuts a share of it); it "
+                                             "does not move trade by itself -- use tariff_path")
+    tariff_path: year_path(0.0, 10.0, "applied tariff by year, fraction; moves T(t) against the "
+                                      "base year (before its first year the dataset's tariff "
+                                      "holds)") | None = None
+    ntb_ave: float | None = Field(None, ge=0, le=10,
+                                  description="base NTB ad-valorem equivalent: the level "
+                                              "levers.ntb.cut removes a share of; it does not move "
+                                              "trade by itself")
     trend: float = Field(0.0, ge=-0.5, le=0.5, description="extra sector growth per year")
     time_cost: float | None = Field(None, ge=0, le=0.1, description="share of value per day")
     usd_per_t: float | None = Field(None, ge=1.0, le=1e7, description="value density, US$/t")

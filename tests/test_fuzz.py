@@ -103,8 +103,9 @@ def test_near_valid_trees_raise_only_input_error_or_project_cleanly(raw):
 def test_in_range_trees_project_cleanly(raw):
     raw.get("settings", {}).pop("horizon_end", None)
     sc = _validate(raw)
-    if sc is None:  # only the joint rules may reject in-range values
-        with pytest.raises(InputError, match="discount|not both"):
+    if sc is None:  # only the joint rules may reject in-range values (including a base level
+        # no lever acts on, and phase_in_years given with full_effect)
+        with pytest.raises(InputError, match="discount|not both|alone cannot change"):
             validate(raw, file="fuzz.toml")
         return
     _project(sc)

@@ -23,6 +23,7 @@ EXPECTED = {  # name, method, model runs (sobol: n (d + 2))
     "oil_lng_uncertainty": ("method montecarlo, sampler lhs", "20,000 samples"),
     "sobol_deficit_2030": ("method sobol", "20,480 samples (n = 2,048 base points)"),
     "tornado_all_levers": ("method tornado", "31 samples"),
+    "ntb_ave_range": ("method montecarlo, sampler sobol", "1,024 samples"),
 }
 
 

@@ -56,6 +56,8 @@ def main(args: argparse.Namespace) -> int:
         raise InputError("'comparison' is reserved for the comparison table; rename the scenario")
     results = [replace(run(sc, seed=args.seed), source_file=str(path)) for sc, path in scenarios]
     for res in results:
+        for line in res.warnings:  # printed even with --quiet: they qualify the numbers
+            print(f"tradesim run: warning: {res.scenario.name}: {line}", file=sys.stderr)
         dest = write_result(res, args.out, plots=not args.no_plots)
         if args.report and len(results) == 1:
             write_report(dest)
