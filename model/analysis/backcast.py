@@ -170,36 +170,17 @@ def notes(table: pd.DataFrame, scenario_name: str) -> str:
 
 
 def plot_backcast(table: pd.DataFrame, metric: str, *, ax=None):
-    """Model (line) vs official total (markers) for one metric, US$ bn."""
-    import matplotlib.pyplot as plt
+    """Model (line) vs official total (markers) for one metric, US$ bn (model.plots)."""
+    from model import plots
 
-    ax = ax if ax is not None else plt.figure(figsize=(5, 3.5)).add_subplot()
-    t = table[table["metric"] == metric]
-    ax.plot(t["fiscal_year"], t["model"], "-", color="#4c72b0", lw=2, label="model (predicted)")
-    ax.plot(t["fiscal_year"], t["actual"], "o", color="k", label="official (DGCI&S)")
-    for x, m, e in zip(t["fiscal_year"], t["model"], t["error_pct"], strict=True):
-        ax.annotate(f"{e:+.1f}%", (x, m), textcoords="offset points", xytext=(0, 6),
-                    ha="center", fontsize=7)
-    ax.set_title(metric.replace("_", " "))
-    ax.set_ylabel("US$ bn")
-    ax.legend(fontsize=7, loc="best")
-    return ax
+    return plots.plot_backcast(table, metric, ax=ax)
 
 
 def save_backcast_plot(table: pd.DataFrame, path: Path) -> None:
-    """2 x 2 panels (exports, imports, total trade, balance) to a PNG."""
-    import matplotlib
+    """2 x 2 panels (exports, imports, total trade, balance) to a PNG (model.plots)."""
+    from model import plots
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(2, 2, figsize=(10, 7))
-    for ax, metric in zip(axes.ravel(), METRICS, strict=True):
-        plot_backcast(table, metric, ax=ax)
-    fig.suptitle("Backcast from FY2021-22 with observed energy inputs: model vs official totals")
-    fig.tight_layout()
-    fig.savefig(path, format="png", dpi=110)
-    plt.close(fig)
+    plots.save_backcast(table, path, METRICS)
 
 
 def write_backcast(result: Result, table: pd.DataFrame, inputs: pd.DataFrame, out_dir: Path, *,

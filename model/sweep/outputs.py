@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from model import labels
 from model.fiscal import fy_label
 from model.sweep import plots
 from model.sweep.evaluators import PATH_METRICS
@@ -144,7 +145,7 @@ def write_figure(path: Path, fig: Figure) -> None:
 def write_plots(out: Path, *, outcomes: list[str], quantiles: pd.DataFrame,
                 samples: pd.DataFrame, outcome_df: pd.DataFrame, tornado: pd.DataFrame | None,
                 sobol: pd.DataFrame | None, morris: pd.DataFrame | None,
-                scatter: bool, fan: bool) -> list[str]:
+                scatter: bool, fan: bool, name: str = "") -> list[str]:
     written = []
 
     def save(name: str, ax) -> None:
@@ -152,8 +153,8 @@ def write_plots(out: Path, *, outcomes: list[str], quantiles: pd.DataFrame,
         written.append(name)
 
     if fan and set(PATH_METRICS) <= set(quantiles["metric"]):
-        save("fan_balance.png", plots.plot_fan(quantiles, metric="balance"))
-        save("fan_total_trade.png", plots.plot_fan(quantiles, metric="total_trade"))
+        save("fan_balance.png", plots.plot_fan(quantiles, metric="balance", name=name))
+        save("fan_total_trade.png", plots.plot_fan(quantiles, metric="total_trade", name=name))
     first = outcomes[0]
     if tornado is not None:
         save("tornado.png", plots.plot_tornado(tornado, outcome=first))
@@ -165,12 +166,14 @@ def write_plots(out: Path, *, outcomes: list[str], quantiles: pd.DataFrame,
         sub = samples.iloc[:: max(1, len(samples) // SCATTER_ROWS)]
         ys = outcome_df.loc[sub.index]
         drivers = top_drivers(sub, ys, first)
-        fig = Figure(figsize=(4 * len(drivers), 3.6), layout="constrained")
-        axes = np.atleast_1d(fig.subplots(1, len(drivers)))
-        joined = sub.join(ys[[first]])
-        for ax, name in zip(axes, drivers, strict=True):
-            plots.plot_scatter(joined, x=name, y=first, ax=ax)
-        fig.suptitle(f"Top drivers of {first}")
+        with plots.style():
+            fig = Figure(figsize=(4.5 * len(drivers), 4), layout="constrained")
+            axes = np.atleast_1d(fig.subplots(1, len(drivers)))
+            joined = sub.join(ys[[first]])
+            for ax, driver in zip(axes, drivers, strict=True):
+                plots.plot_scatter(joined, x=driver, y=first, ax=ax)
+            fig.suptitle(f"{name + ': ' if name else ''}top drivers of "
+                         f"{labels.outcome(first).text}")
         write_figure(out / "scatter.png", fig)
         written.append("scatter.png")
     return written

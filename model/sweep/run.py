@@ -450,5 +450,6 @@ def _write(r: SweepResult, spec: SweepSpec, plots: bool) -> None:
             d, outcomes=spec.outcomes, quantiles=r.quantiles, samples=r.samples,
             outcome_df=r.outcomes, tornado=r.tornado, sobol=r.sobol, morris=r.morris,
             scatter=spec.method in ("montecarlo", "sobol", "grid"),
-            fan=spec.method in ("montecarlo", "sobol"))  # rows are draws of the distribution
+            fan=spec.method in ("montecarlo", "sobol"),  # rows are draws of the distribution
+            name=spec.name)
     outputs.write_json(d / "manifest.json", r.manifest)
