@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from model import __version__
+from model.analysis.crude_bill import PRICE_SOURCE as CRUDE_PRICE_SOURCE
 from model.data import dataset_sha256, load_baseline
 from model.drivers import ROUTED_MODES
 from model.fiscal import fy_label
@@ -113,6 +114,24 @@ class Result:
                              "rupee_balance_usd_bn": stock[i]})[RUPEE_COLUMNS]
 
     @property
+    def crude_bill(self) -> pd.DataFrame:
+        """India's crude bill vs the baseline path: Russian barrels cut or added, the rivals'
+        replacement barrels and their cost (:mod:`model.analysis.crude_bill`)."""
+        from model.analysis.crude_bill import crude_bill
+        from model.drivers import dataset_path, oil_paths
+        from model.markets_data import load_markets
+
+        base = load_baseline(self.scenario.settings.dataset)
+        years = self.batch.years
+        volume, brent, discount, _ = oil_paths(self.scenario, base, years)
+        reference = dataset_path(base, "levers.oil.volume_mbd", years,
+                                 base.energy["crude_volume_mbd"].value)
+        pick = lambda a: np.broadcast_to(a, (max(a.shape[0], 1), len(years)))[  # noqa: E731
+            min(self.sample, a.shape[0] - 1)]
+        return crude_bill(pick(volume), pick(reference), pick(brent), pick(discount), years, base,
+                          load_markets().for_flow("crude"))
+
+    @property
     def flows(self) -> pd.DataFrame:
         b = self.batch
         rows = [(fy, "export" if b.is_export[f] else "import", name, b.flows[self.sample, f, t])
@@ -179,6 +198,7 @@ def manifest(result: Result, files: list[str]) -> dict[str, Any]:
         "fixed_point": {"iterations": result.batch.iterations.tolist(),
                         "converged": bool(result.batch.converged.all())},
         "warnings": list(result.warnings),
+        "table_notes": {"crude_bill.csv": CRUDE_PRICE_SOURCE},
         "files": sorted(files),
     }
 
@@ -229,6 +249,7 @@ def write_result(result: Result, out_dir: Path, *, plots: bool = True) -> Path:
         write_csv(result.flows, tmp / "flows.csv")
         write_csv(result.routes, tmp / "routes.csv")
         write_csv(result.rupee, tmp / "rupee.csv")
+        write_csv(result.crude_bill, tmp / "crude_bill.csv")
         corridors = result.corridors
         if corridors is not None:
             write_csv(corridors[0], tmp / "corridors.csv")
