@@ -11,8 +11,12 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
 
+# the projections; history.toml is the backcast's input (`tradesim backcast`), not a projection
+PROJECTIONS := $(filter-out scenarios/history.toml,$(wildcard scenarios/*.toml))
+
 run: $(BIN)/.installed
-	$(BIN)/tradesim run scenarios/*.toml --out results
+	$(BIN)/tradesim run $(PROJECTIONS) --out results
+	$(BIN)/tradesim backcast --out results
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q

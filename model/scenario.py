@@ -70,6 +70,9 @@ def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, An
     return out
 
 
+SHIPPED_SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+
+
 def resolve_extends(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     """The file's table with its ``extends`` chain merged underneath (relative paths)."""
     path = Path(path)
@@ -88,8 +91,12 @@ def resolve_extends(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str
                          key="extends")
     parent_path = path.parent / parent
     if not parent_path.exists():
-        raise InputError(f"extends '{parent}': file not found ({parent_path})", file=str(path),
-                         key="extends")
+        shipped = SHIPPED_SCENARIOS / parent
+        hint = (f"; the shipped '{parent}' is {shipped}: write extends = \"{shipped}\" or copy "
+                "it next to this file") if shipped.is_file() else ""
+        raise InputError(f"extends '{parent}': file not found; paths are relative to the "
+                         f"extending file, so it was looked for at {parent_path}{hint}",
+                         file=str(path), key="extends")
     if not parent_path.is_file():
         raise InputError(f"extends '{parent}' is not a file; give the path of a .toml scenario",
                          file=str(path), key="extends")

@@ -62,3 +62,10 @@ def test_extrapolation_warning_in_stderr_and_manifest(cli, write_scenario, tmp_p
     assert any("flows.agri_food" in w for w in manifest["warnings"])
     # the shipped scenarios stay inside the credible range
     assert all(not run(p).warnings for p in sorted(SCENARIOS.glob("*.toml")))
+
+
+def test_extends_not_found_says_where_it_looked_and_where_the_shipped_file_is(cli, tmp_path):
+    (tmp_path / "mine.toml").write_text('extends = "baseline.toml"\nname = "mine"\n')
+    code, _, err = cli("validate", tmp_path / "mine.toml")
+    assert code == 2
+    assert str(tmp_path / "baseline.toml") in err and str(SCENARIOS / "baseline.toml") in err
