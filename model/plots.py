@@ -7,10 +7,7 @@ data. The ``save_*`` helpers lay figures out and write PNGs (used by the CLI).
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
@@ -25,33 +22,15 @@ from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import PercentFormatter  # noqa: E402
 
 from model import labels  # noqa: E402
+from model.plotstyle import GREY, INK, RIGHT, STYLE, YEAR_AXIS, style, styled  # noqa: E402, F401
 
-STYLE = Path(__file__).with_name("tradesim.mplstyle")
 SOURCE_NOTE = ("Source: tradesim scenario model. Trade data: DGCI&S (Ministry of Commerce, India); "
                "every other input and its source is listed in manifest.json.")
-YEAR_AXIS = "Fiscal year (April–March)"
 BASELINE = "baseline"
-GREY = "#8c8c8c"
-INK = "#222222"
 # fixed colours for the four series of a trade plot (palette positions, colour-blind safe)
 SERIES = {"total_trade": INK, "imports": "#D55E00", "exports": "#0072B2", "balance": "#CC79A7"}
-RIGHT = dict(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
 
 
-@contextmanager
-def style() -> Iterator[None]:
-    """The tradesim style sheet for everything drawn inside (figures, text, legends)."""
-    with plt.style.context(STYLE):
-        yield
-
-
-def styled(fn):
-    """Run a plotting function inside :func:`style`."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        with style():
-            return fn(*args, **kwargs)
-    return wrapper
 
 
 def palette() -> list[str]:

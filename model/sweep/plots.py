@@ -11,13 +11,8 @@ per outcome in the table (all the sweep's outcomes) and return the panel of ``ou
 
 from __future__ import annotations
 
-import functools
 import textwrap
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
-import matplotlib.style
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -26,26 +21,11 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 
 from model import labels
+from model.plotstyle import GREY, INK, RIGHT, STYLE, YEAR_AXIS, style, styled  # noqa: F401
 
-STYLE = Path(__file__).resolve().parent.parent / "tradesim.mplstyle"
-YEAR_AXIS = "Fiscal year (April–March)"
-INK, GREY = "#222222", "#8c8c8c"
 LOW, HIGH = "#0072B2", "#E69F00"
-RIGHT = dict(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
 
 
-@contextmanager
-def style() -> Iterator[None]:
-    with matplotlib.style.context(STYLE):
-        yield
-
-
-def styled(fn):
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        with style():
-            return fn(*args, **kwargs)
-    return wrapper
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (9, 4.8)) -> Axes:
