@@ -69,3 +69,16 @@ def test_extends_not_found_says_where_it_looked_and_where_the_shipped_file_is(cl
     code, _, err = cli("validate", tmp_path / "mine.toml")
     assert code == 2
     assert str(tmp_path / "baseline.toml") in err and str(SCENARIOS / "baseline.toml") in err
+
+
+def test_tornado_base_scenario_is_the_baseline_itself():
+    """Issue 13 trap: flat tornado bases replaced the dated paths; base = "scenario" keeps them."""
+    from model.sweep.run import run_sweep
+
+    r = run_sweep(SCENARIOS / "sweeps" / "tornado_all_levers.toml", out=None)
+    base = run(SCENARIOS / "baseline.toml").summary.set_index("fiscal_year")
+    t = r.tornado[r.tornado["outcome"] == "balance:2029-30"]
+    assert t["base"].unique().tolist() == pytest.approx([base.loc["2029-30", "balance_usd_bn"]],
+                                                        rel=1e-12)
+    oil = t[t["parameter"] == "levers.oil.volume_mbd"].iloc[0]
+    assert oil["at_low"] > oil["base"] > oil["at_high"]  # less Russian crude, smaller deficit

@@ -174,7 +174,8 @@ def swing_values(spec: SweepSpec) -> list[tuple[float, float]]:
 
 
 def tornado_rows(spec: SweepSpec) -> np.ndarray:
-    base = np.array([_median(p.marginal()) if p.base is None else p.base
+    base = np.array([_median(p.marginal()) if p.base is None else
+                     np.nan if p.base == "scenario" else p.base  # NaN: no override (model_eval)
                      for p in spec.parameters.values()])
     rows = [base]
     for i, (lo, hi) in enumerate(swing_values(spec)):

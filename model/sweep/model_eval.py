@@ -89,6 +89,10 @@ class ModelEvaluator:
         return hashlib.sha256(body.encode()).hexdigest()
 
     def __call__(self, inputs: dict[str, np.ndarray], rng: np.random.Generator) -> Evaluation:
+        """Outcomes per row of ``inputs``. A NaN input means "the scenario's own value" (its
+        year path, not a number): rows are then run in groups by which inputs they set."""
+        if inputs and any(np.isnan(np.asarray(v, float)).any() for v in inputs.values()):
+            return self._by_pattern(inputs, rng)
         batch = run_batch(self.scenario, inputs or None, rng=rng)
         years = batch.years
         paths = {"balance": batch.balance, "total": batch.total}
@@ -104,3 +108,30 @@ class ModelEvaluator:
                 out[name] = outcomes.at_year(arr, years, year)
         return Evaluation(outcomes=out, paths={"balance": paths["balance"],
                                                "total_trade": paths["total"]}, years=years)
+
+    def _by_pattern(self, inputs: dict[str, np.ndarray], rng) -> Evaluation:
+        names = list(inputs)
+        x = np.column_stack([np.asarray(inputs[k], float) for k in names])
+        given = ~np.isnan(x)
+        parts = []
+        for pattern in np.unique(given, axis=0):
+            rows = np.flatnonzero((given == pattern).all(axis=1))
+            sub = {k: x[rows, j] for j, k in enumerate(names) if pattern[j]}
+            parts.append((rows, self(sub, rng) if sub else self._broadcast(len(rows), rng)))
+        n, first = len(x), parts[0][1]
+        out = {k: np.empty(n) for k in first.outcomes}
+        paths = {k: np.empty((n, v.shape[-1])) for k, v in first.paths.items()}
+        for rows, ev in parts:
+            for k in out:
+                out[k][rows] = ev.outcomes[k]
+            for k in paths:
+                paths[k][rows] = ev.paths[k]
+        return Evaluation(outcomes=out, paths=paths, years=first.years)
+
+    def _broadcast(self, n: int, rng) -> Evaluation:
+        """The scenario itself, repeated for ``n`` rows."""
+        ev = self({}, rng)
+        return Evaluation(outcomes={k: np.repeat(np.asarray(v).reshape(-1)[:1], n)
+                                    for k, v in ev.outcomes.items()},
+                          paths={k: np.repeat(v[:1], n, axis=0) for k, v in ev.paths.items()},
+                          years=ev.years)

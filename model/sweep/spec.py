@@ -74,7 +74,9 @@ class Parameter(BaseModel):
     choices: list[Finite] | None = None
     weights: list[Annotated[float, Field(ge=0, allow_inf_nan=False)]] | None = None
     swing: tuple[Finite, Finite] | None = None  # tornado low/high; default P10/P90 or low/high
-    base: Finite | None = None  # tornado base value of this input; default its median
+    # tornado base value of this input; default its median; "scenario" = the scenario's own value
+    # (its year path, e.g. the dataset's dated prices), so the base run is the scenario itself
+    base: Finite | Literal["scenario"] | None = None
 
     @model_validator(mode="after")
     def _fields_match_dist(self) -> Parameter:
