@@ -210,6 +210,7 @@ def atomic_dir(dest: Path) -> Iterator[Path]:
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
+    tmp.chmod(0o777 & ~_umask())  # mkdtemp makes 0700: results are for sharing, as the umask says
     try:
         yield tmp
         if dest.exists():
@@ -224,11 +225,19 @@ def atomic_dir(dest: Path) -> Iterator[Path]:
         raise
 
 
+def _umask() -> int:
+    """The process umask (read by setting and restoring it: there is no getter)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Write one file via ``write(tmp_path)`` then rename it onto ``path``."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600
     try:
         write(Path(tmp))
         os.replace(tmp, path)
