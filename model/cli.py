@@ -8,6 +8,7 @@ Exit codes: 0 success, 2 bad input (:class:`model.errors.InputError`), 1 a bug.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import pkgutil
 import sys
@@ -24,6 +25,20 @@ baseline to FY2034-35 under scenario files built from policy levers (US tariffs,
 non-tariff barriers, oil and LNG, corridors, payments, macro), and estimates the deficit with
 uncertainty. Start with:  tradesim run scenarios/baseline.toml
 """
+
+
+# errors of the environment (paths, permissions, space) that the user can fix: exit 2, not a bug
+ENVIRONMENT_ERRORS = {
+    errno.EEXIST: "a file is in the way: --out must be a directory",
+    errno.ENOTDIR: "a path component is a file, not a directory",
+    errno.EISDIR: "expected a file, got a directory",
+    errno.EACCES: "permission denied: choose a directory you can write",
+    errno.EPERM: "operation not permitted",
+    errno.EROFS: "read-only file system",
+    errno.ENOSPC: "no space left on the device; earlier results are untouched",
+    errno.EDQUOT: "disk quota exceeded; earlier results are untouched",
+    errno.ENAMETOOLONG: "a name is too long for the file system: shorten it",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,13 +65,25 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as err:
         print(f"tradesim {args.command}: error: {err.render()}", file=sys.stderr)
         return 2
+    except OSError as err:
+        if err.errno not in ENVIRONMENT_ERRORS:
+            return _bug(args.command)
+        # the machine, not the model: one line, exit 2 (results are staged, nothing half-written)
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"tradesim {args.command}: error: {where}{err.strerror or err} "
+              f"({ENVIRONMENT_ERRORS[err.errno]})", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(f"tradesim {args.command}: interrupted", file=sys.stderr)
         return 130
     except Exception:  # a bug: show everything so it can be reported
-        traceback.print_exc()
-        print(f"tradesim {args.command}: internal error (a bug); please report it", file=sys.stderr)
-        return 1
+        return _bug(args.command)
+
+
+def _bug(command: str) -> int:
+    traceback.print_exc()
+    print(f"tradesim {command}: internal error (a bug); please report it", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

@@ -14,6 +14,9 @@ from model.results import write_comparison, write_result
 from model.scenario import load_scenario
 
 
+MAX_NAME_BYTES = 200  # file systems allow 255 bytes; the staging directory adds about 20
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "run", help="project one or more scenarios and write results",
@@ -48,6 +51,11 @@ def main(args: argparse.Namespace) -> int:
     if args.corridors:
         scenarios = [(_with_corridor_model(sc, args.corridors), path) for sc, path in scenarios]
     names = [sc.name for sc, _ in scenarios]
+    for (sc, path) in scenarios:  # result directories are named after scenarios (+ temp affixes)
+        if len(sc.name.encode()) > MAX_NAME_BYTES:
+            raise InputError(f"the name is {len(sc.name.encode())} bytes; result directories are "
+                             f"named after it, so at most {MAX_NAME_BYTES} are allowed",
+                             file=str(path), key="name")
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise InputError(f"two scenarios share the name '{dupes[0]}'; names must be unique "
