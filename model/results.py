@@ -1,8 +1,9 @@
 """Tidy result tables, the manifest, and atomic writing of a result directory.
 
-Columns are declared once here (docs/design.md §4.2). A result directory is built in a hidden temporary
-directory next to its destination and renamed into place only when complete, so an interrupted
-run never leaves a ``summary.csv`` that looks finished.
+Columns are declared once here (docs/design.md §4.2). A result directory is built in a hidden
+temporary directory next to its destination and renamed into place only when complete, so an
+interrupted run never leaves a ``summary.csv`` that looks finished. :func:`claim_destination`
+refuses, before anything runs, to replace a result of another kind under the same name.
 """
 
 from __future__ import annotations
@@ -248,6 +249,42 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
     df.to_csv(path, index=False, float_format="%.10g")
+
+
+def result_kind(path: Path) -> str | None:
+    """What a result directory holds: "run", "sweep", another command's name, or None if it is
+    not a tradesim result set (or does not exist)."""
+    path = Path(path)
+    if (path / "chunks").is_dir():
+        return "sweep"
+    try:
+        m = json.loads((path / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(m, dict):
+        return None
+    return "sweep" if "sweep" in m else "run" if "scenario_name" in m else str(m.get("kind"))
+
+
+def claim_destination(dest: Path, kind: str, *, key: str = "name") -> None:
+    """Refuse, before anything runs, to replace a result of another kind (a sweep named like a
+    run, a run named like a backcast) or a directory that is not a tradesim result at all."""
+    from model.errors import InputError
+
+    dest = Path(dest)
+    if not dest.exists():
+        return
+    if not dest.is_dir():
+        raise InputError(f"{dest} is a file; a {kind} result directory of that name would "
+                         "replace it: rename the " + kind + " or choose another --out", key=key)
+    found = result_kind(dest)
+    if found == kind:
+        return
+    what = f"a {found} result" if found else "files that are not a tradesim result"
+    if found is None and not any(dest.iterdir()):
+        return
+    raise InputError(f"{dest} holds {what}; the {kind} would replace it: rename the {kind} or "
+                     "choose another --out", key=key)
 
 
 def write_result(result: Result, out_dir: Path, *, plots: bool = True) -> Path:

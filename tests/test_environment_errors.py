@@ -26,3 +26,40 @@ def test_a_name_too_long_for_the_file_system_is_refused_before_running(cli, tmp_
     code, _, err = cli("run", path, "--out", tmp_path / "o", "--no-plots")
     assert code == 2 and ": name: " in err and "at most 200" in err
     assert not (tmp_path / "o").exists()
+
+
+SWEEP = '''description = "x"
+scenario = "{scenario}"
+name = "baseline"
+method = "montecarlo"
+n = 16
+seed = 1
+outcomes = ["balance:2029-30"]
+[parameters."levers.oil.brent_usd"]
+low = 60.0
+high = 90.0
+'''
+
+
+def test_a_sweep_and_a_run_of_one_name_do_not_replace_each_other(cli, tmp_path):
+    """Issue 12 item 1: one name space under --out; colliding kinds are refused before running."""
+    sweep = tmp_path / "s.toml"
+    sweep.write_text(SWEEP.format(scenario=SCENARIOS / "baseline.toml"))
+    out = tmp_path / "out"
+    assert cli("run", SCENARIOS / "baseline.toml", "--out", out, "--no-plots", "-q")[0] == 0
+    before = {p.name: p.read_bytes() for p in (out / "baseline").iterdir()}
+    code, _, err = cli("sweep", sweep, "--out", out)
+    assert code == 2 and "holds a run result" in err and "s.toml" in err
+    assert {p.name: p.read_bytes() for p in (out / "baseline").iterdir()} == before
+    out2 = tmp_path / "out2"
+    assert cli("sweep", sweep, "--out", out2)[0] == 0
+    code, _, err = cli("run", SCENARIOS / "baseline.toml", "--out", out2, "--no-plots")
+    assert code == 2 and "holds a sweep result" in err
+    assert cli("sweep", sweep, "--out", out2)[0] == 0  # the same kind may replace itself
+    (out / "notes").mkdir()
+    (out / "notes" / "mine.txt").write_text("keep")
+    write = tmp_path / "notes.toml"
+    write.write_text(f'extends = "{SCENARIOS / "baseline.toml"}"\nname = "notes"\n')
+    code, _, err = cli("run", write, "--out", out, "--no-plots")
+    assert code == 2 and "not a tradesim result" in err
+    assert (out / "notes" / "mine.txt").read_text() == "keep"

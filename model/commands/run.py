@@ -10,7 +10,7 @@ from pathlib import Path
 from model.api import run
 from model.errors import InputError
 from model.report import write_report
-from model.results import write_comparison, write_result
+from model.results import claim_destination, write_comparison, write_result
 from model.scenario import load_scenario
 
 
@@ -62,6 +62,11 @@ def main(args: argparse.Namespace) -> int:
                          "(set `name = ...` in one file)")
     if "comparison" in names and len(names) > 1:
         raise InputError("'comparison' is reserved for the comparison table; rename the scenario")
+    for sc, path in scenarios:
+        try:
+            claim_destination(args.out / sc.name, "run")
+        except InputError as err:
+            raise err.with_file(str(path)) from None
     results = [replace(run(sc, seed=args.seed), source_file=str(path)) for sc, path in scenarios]
     for res in results:
         for line in res.warnings:  # printed even with --quiet: they qualify the numbers

@@ -307,6 +307,13 @@ def run_sweep(
 
     digest = spec_hash(spec, evaluator)
     out_dir = None if out is None else Path(out) / spec.name
+    if out_dir is not None:
+        from model.results import claim_destination
+
+        try:
+            claim_destination(out_dir, "sweep")
+        except InputError as err:
+            raise err.with_file(str(file)) from None
     store = None if out_dir is None else ChunkStore(out_dir / "chunks")
     header = _checkpoint_header(store, digest) if resume else None
     size = _chunk_size(spec, n_rows, chunk_size or spec.chunk_size, header)
