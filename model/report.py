@@ -23,7 +23,7 @@ from model.analysis.decompose import decompose
 from model.data import load_baseline
 from model.errors import InputError
 from model.fiscal import fy_label
-from model.results import atomic_write, write_csv
+from model.results import atomic_write, result_kind, write_csv
 from model.scenario import Scenario, validate
 from model.schema import ScenarioSpec, Settings
 
@@ -182,10 +182,20 @@ def comparison_report(directory: Path, *, reference: Scenario | None = None) -> 
         out += ["![Scenarios compared](comparison.png)", ""]
     out += ["## Scenario reports", ""]
     for name in dict.fromkeys(table["scenario"]):
-        if (directory / name / "manifest.json").exists():
+        # names come from a CSV: only a plain directory directly under this one is followed
+        if not _plain_name(name):
+            raise InputError(f"scenario name {name!r} is not a plain directory name; a report "
+                             "only follows result directories inside this one",
+                             file=str(directory / "comparison.csv"), key="scenario")
+        if result_kind(directory / name) == "run":
             write_report(directory / name, reference=reference)
             out.append(f"- [{name}]({name}/report.md)")
     return "\n".join(out) + "\n"
+
+
+def _plain_name(name) -> bool:
+    return (isinstance(name, str) and name not in ("", ".", "..") and "/" not in name
+            and "\\" not in name and "\0" not in name)
 
 
 def write_report(directory: Path, *, reference: Scenario | None = None, html_too: bool = True) -> Path:

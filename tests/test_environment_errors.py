@@ -63,3 +63,14 @@ def test_a_sweep_and_a_run_of_one_name_do_not_replace_each_other(cli, tmp_path):
     code, _, err = cli("run", write, "--out", out, "--no-plots")
     assert code == 2 and "not a tradesim result" in err
     assert (out / "notes" / "mine.txt").read_text() == "keep"
+
+
+def test_report_never_follows_a_name_out_of_the_results_directory(cli, tmp_path):
+    out = tmp_path / "out"
+    assert cli("run", SCENARIOS / "baseline.toml", SCENARIOS / "eaeu_fta.toml", "--out", out,
+               "--no-plots", "-q")[0] == 0
+    table = out / "comparison.csv"
+    table.write_text(table.read_text().replace("\neaeu_fta,", "\n../evil,"))
+    code, _, err = cli("report", out)
+    assert code == 2 and "not a plain directory name" in err and "comparison.csv" in err
+    assert not (tmp_path / "evil").exists() and not (out / "report.md").exists()
