@@ -36,13 +36,7 @@ from model.sweep.run import WORKER_STARTUP_S, prepare  # noqa: E402
 
 SWEEPS = sorted((ROOT / "scenarios" / "sweeps").glob("*.toml"))
 BASELINE = ROOT / "scenarios" / "baseline.toml"
-# twelve trade, energy and macro inputs over the real model (as in bench_sweep.py)
-RANGES = {"levers.oil.volume_mbd": (0.8, 2.1), "levers.oil.brent_usd": (55, 100),
-          "levers.oil.discount_usd": (1, 15), "levers.lng.volume_mt": (1, 6),
-          "levers.lng.price_usd_mmbtu": (8, 15), "levers.us_tariff.rate": (0, 0.5),
-          "levers.fta.eaeu_tariff_cut": (0, 1), "levers.fta.india_tariff_cut": (0, 1),
-          "levers.ntb.cut.pharma": (0, 1), "levers.payments.friction": (0, 0.06),
-          "macro.india_gdp_growth": (0.05, 0.08), "flows.pharma.elasticity": (2, 5)}
+from bench_sweep import RANGES  # noqa: E402  twelve trade, energy and macro inputs
 
 
 def run(spec, base, repeat: int, **kw):

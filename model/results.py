@@ -278,11 +278,9 @@ def claim_destination(dest: Path, kind: str, *, key: str = "name") -> None:
         raise InputError(f"{dest} is a file; a {kind} result directory of that name would "
                          "replace it: rename the " + kind + " or choose another --out", key=key)
     found = result_kind(dest)
-    if found == kind:
+    if found == kind or (found is None and not any(dest.iterdir())):
         return
     what = f"a {found} result" if found else "files that are not a tradesim result"
-    if found is None and not any(dest.iterdir()):
-        return
     raise InputError(f"{dest} holds {what}; the {kind} would replace it: rename the {kind} or "
                      "choose another --out", key=key)
 

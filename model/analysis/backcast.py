@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.data import Baseline, load_baseline
+from model.data import Baseline, load_baseline, weakest
 from model.fiscal import fy_label
 from model.results import Result
 
@@ -96,7 +96,7 @@ def actual_flows(base: Baseline) -> pd.DataFrame:
     for (fy, d), g in table.groupby(["fiscal_year", "direction"]):
         named = [f for f in base.names(d) if not f.startswith("other_")]
         sums = g.groupby("flow")["value_usd_mn"].sum() / 1e3
-        basis = g.groupby("flow")["basis"].agg(lambda b: max(b, key=["F", "F-sec", "D", "R"].index))
+        basis = g.groupby("flow")["basis"].agg(weakest)
         for flow in named:
             if flow in sums:
                 rows.append((fy, d, flow, float(sums[flow]), basis[flow]))

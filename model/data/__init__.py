@@ -387,10 +387,9 @@ def dataset_sha256(dataset: str) -> str:
     raw = (tomllib.loads(_read_packaged(DATASETS[dataset]).decode("utf-8")) if path is None
            else _user_dataset(path))
     h.update(_read_packaged(DATASETS[dataset]) if path is None else path.read_bytes())
-    read = _reader(path)
-    for name in [*raw["meta"].get("tables", []), "concordance.csv", "tables/sources.toml"]:
-        if raw["meta"].get("tables") or name == "concordance.csv":
-            h.update(name.encode() + b"\0" + read(name))
+    read, tables = _reader(path), raw["meta"].get("tables", [])
+    for name in [*tables, *(["tables/sources.toml"] if tables else []), "concordance.csv"]:
+        h.update(name.encode() + b"\0" + read(name))
     return h.hexdigest()
 
 

@@ -21,11 +21,6 @@ TABLE_COLUMNS = ["direction", "fiscal_year", "months", "hs", "description", "val
 CATCH_ALL = "*"
 
 
-def fy_of_start(start_year: int) -> str:
-    """``2024 -> '2024-25'``."""
-    return f"{start_year}-{(start_year + 1) % 100:02d}"
-
-
 @dataclass(frozen=True)
 class Concordance:
     """HS prefix -> flow, per direction; HS-version-specific rows apply to that version only."""

@@ -90,10 +90,10 @@ from model.data.hs import (
     TABLE_COLUMNS,
     Concordance,
     aggregate,
-    fy_of_start,
     load_concordance,
 )
 from model.errors import InputError
+from model.fiscal import fy_label
 
 MAX_BYTES = 200 * 1024 * 1024
 LINE_COLUMNS = ["line", "reporter", "partner", "direction", "fiscal_year", "period", "months",
@@ -231,7 +231,7 @@ def _fy_header(name: str) -> tuple[str, int] | None:
         if a not in MONTHS or b not in MONTHS:
             return None
         months = (MONTHS.index(b) - MONTHS.index(a)) % 12 + 1
-    return fy_of_start(start), months
+    return fy_label(start), months
 
 
 def _direction_word(value: str) -> str | None:
@@ -577,14 +577,14 @@ def _comtrade_period(period: str, year: str, month: str, calendar_as_fiscal: boo
         y, m = int(p[:4]), int(p[4:])
         if not 1 <= m <= 12:
             raise InputError(f"period {period!r}: month {m} is not 01-12", file=file, key=key)
-        return p, fy_of_start(y if m >= 4 else y - 1), m
+        return p, fy_label(y if m >= 4 else y - 1), m
     if re.fullmatch(r"\d{4}", p):
         if not calendar_as_fiscal:
             raise InputError(f"annual data (period {p} is the calendar year Jan-Dec) cannot be "
                              "assigned to an Indian fiscal year (Apr-Mar): download monthly data "
                              "(frequency M) or pass --calendar-as-fiscal to take calendar year Y "
                              "as FY Y-(Y+1)", file=file, key=key)
-        return p, fy_of_start(int(p)), 0
+        return p, fy_label(int(p)), 0
     raise InputError(f"period {period or year!r}: expected YYYYMM (monthly) or YYYY", file=file,
                      key=key)
 

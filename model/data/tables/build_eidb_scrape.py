@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.data.hs import aggregate, fy_of_start
+from model.data.hs import aggregate
+from model.fiscal import fy_label
 
 SOURCE = "eidb_scrape"
 
@@ -40,7 +41,7 @@ def russia_lines(scrape: Path) -> pd.DataFrame:
                 for start, value in ((int(key) - 1, v["y2023_2024"]), (int(key), v["y2024_2025"])):
                     cols[(key, start)] = cols.get((key, start), 0.0) + (value or 0.0)
                     if value:
-                        rows.append((fy_of_start(start), doc["hsn_code"], value))
+                        rows.append((fy_label(start), doc["hsn_code"], value))
     for (key, start), total in cols.items():  # overlapping columns must agree
         other = cols.get((str(start), start)) if int(key) != start else None
         if other is not None and abs(other - total) > 0.05:
