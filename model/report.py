@@ -13,12 +13,14 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from model import labels
+from model import labels, resultset
 from model.analysis.decompose import decompose
 from model.data import load_baseline
 from model.errors import InputError
@@ -169,7 +171,10 @@ def _key_table(directory: Path, summary: pd.DataFrame, dec, show: list[str]) -> 
 
 
 # ------------------------------------------------------------------------------ comparison
-def comparison_report(directory: Path, *, reference: Scenario | None = None) -> str:
+def comparison_report(directory: Path, *, runs: Path | None = None) -> str:
+    """Markdown of the comparison in ``directory``, linking the reports of the run sets under
+    ``runs`` (default ``directory``) whose names it lists."""
+    runs = directory if runs is None else Path(runs)
     table = pd.read_csv(directory / "comparison.csv")
     show = key_years(list(dict.fromkeys(table["fiscal_year"])))
     out = ["# Scenario comparison: India-Russia goods trade", "", "US$ bn, fiscal years April-March.", ""]
@@ -183,38 +188,74 @@ def comparison_report(directory: Path, *, reference: Scenario | None = None) -> 
     out += ["## Scenario reports", ""]
     for name in dict.fromkeys(table["scenario"]):
         # names come from a CSV: only a plain directory directly under this one is followed
-        if not _plain_name(name):
+        if not resultset.plain_name(name):
             raise InputError(f"scenario name {name!r} is not a plain directory name; a report "
                              "only follows result directories inside this one",
-                             file=str(directory / "comparison.csv"), key="scenario")
-        if result_kind(directory / name) == "run":
-            write_report(directory / name, reference=reference)
+                             file=str(runs / "comparison.csv"), key="scenario")
+        if (runs / name / "report.md").is_file():
             out.append(f"- [{name}]({name}/report.md)")
     return "\n".join(out) + "\n"
 
 
-def _plain_name(name) -> bool:
-    return (isinstance(name, str) and name not in ("", ".", "..") and "/" not in name
-            and "\\" not in name and "\0" not in name)
-
-
-def write_report(directory: Path, *, reference: Scenario | None = None, html_too: bool = True) -> Path:
-    """``report.md`` (and ``report.html``) in a run or comparison directory, atomically."""
+def render_report(directory: Path, *, runs: Path | None = None,
+                  reference: Scenario | None = None, html_too: bool = True) -> Path:
+    """Write ``report.md`` (and ``report.html``) into a directory being staged: a run set (it
+    has manifest.json) or a comparison set (comparison.csv; its runs under ``runs``)."""
     directory = Path(directory)
+    for name in ("report.md", "report.html"):
+        (directory / name).unlink(missing_ok=True)
     if (directory / "manifest.json").exists():
         text = run_report(directory, reference=reference)
-    elif (directory / "comparison.csv").exists():
-        text = comparison_report(directory, reference=reference)
     else:
-        raise InputError("not a result directory: expected manifest.json (a run) or "
-                         "comparison.csv (a comparison) from `tradesim run`", file=str(directory))
-    atomic_write(directory / "report.md", lambda p: p.write_text(text))
+        text = comparison_report(directory, runs=runs)
+    (directory / "report.md").write_text(text)
     if html_too:
-        atomic_write(directory / "report.html", lambda p: p.write_text(to_html(text)))
+        (directory / "report.html").write_text(to_html(text))
     return directory / "report.md"
 
 
-# ------------------------------------------------------------------------------ tiny Markdown -> HTML
+def write_report(directory: Path, *, reference: Scenario | None = None, html_too: bool = True) -> Path:
+    """``report.md`` (and ``report.html``) in a run set or a comparison (with each of its
+    scenarios' reports), each set re-sealed and committed under the lock of its directory."""
+    from model.results import COMPARISON_MANIFEST, comparison_problems, refresh_comparison
+    from model.results import write_comparison
+
+    directory = Path(directory)
+    if result_kind(directory) == "run":
+        with resultset.locked(directory.parent):
+            _check_set(directory)
+            with resultset.staged(directory) as tmp:
+                resultset.copy_set(directory, tmp)
+                shutil.copy2(directory / resultset.MANIFEST, tmp / resultset.MANIFEST)
+                render_report(tmp, reference=reference, html_too=html_too)
+                resultset.seal(tmp, resultset.read_manifest(tmp) or {})
+            resultset.publish(tmp, directory)
+        return directory / "report.md"
+    if not ((directory / "comparison.csv").exists() or (directory / COMPARISON_MANIFEST).exists()):
+        raise InputError("not a result directory: expected manifest.json (a run) or "
+                         "comparison.csv (a comparison) from `tradesim run`", file=str(directory))
+    with resultset.locked(directory):
+        if refresh_comparison(directory):
+            print(f"tradesim report: note: {directory / 'comparison.csv'} did not match the "
+                  "scenario directories; rebuilt from them", file=sys.stderr)
+        if comparison_problems(directory) is None:
+            raise InputError("no comparison left: fewer than two complete scenario results",
+                             file=str(directory / "comparison.csv"))
+        names = list(json.loads((directory / COMPARISON_MANIFEST).read_text())["scenarios"])
+        for name in names:
+            write_report(directory / name, reference=reference, html_too=html_too)
+        write_comparison(directory, names, plots=(directory / "comparison.png").exists(),
+                         report=True, reference=reference, html_too=html_too)
+    return directory / "report.md"
+
+
+def _check_set(directory: Path) -> None:
+    problems = resultset.verify(directory)
+    if problems:
+        raise InputError(f"not a complete result set, it does not match its manifest "
+                         f"({problems[0]}); run the scenario again", file=str(directory))
+
+
 def _inline(text: str) -> str:
     text = html.escape(text)
     text = re.sub(r"!\[([^\]]*)\]\(([^)]+)\)", r'<img alt="\1" src="\2" style="max-width:100%">', text)

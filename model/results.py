@@ -12,9 +12,7 @@ import datetime as dt
 import json
 import os
 import platform
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model import __version__
+from model import __version__, resultset
 from model.analysis.crude_bill import PRICE_SOURCE as CRUDE_PRICE_SOURCE
 from model.data import dataset_sha256, load_baseline
 from model.drivers import ROUTED_MODES
@@ -206,44 +204,28 @@ def manifest(result: Result, files: list[str]) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------ atomic writing
 @contextmanager
-def atomic_dir(dest: Path) -> Iterator[Path]:
-    """Yield a temporary directory that replaces ``dest`` only if the block completes."""
+def atomic_dir(dest: Path, *, kind: str | None = None) -> Iterator[Path]:
+    """Yield a staging directory that replaces ``dest`` only if the block completes (committed
+    under the lock of ``dest.parent``, :mod:`model.resultset`); with ``kind``, sealed with a
+    manifest listing every file and its sha256."""
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
-    tmp.chmod(0o777 & ~_umask())  # mkdtemp makes 0700: results are for sharing, as the umask says
-    try:
+    with resultset.staged(dest) as tmp:
         yield tmp
-        if dest.exists():
-            old = dest.with_name(f".{dest.name}.old-{os.getpid()}")
-            dest.rename(old)
-            tmp.rename(dest)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(dest)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def _umask() -> int:
-    """The process umask (read by setting and restoring it: there is no getter)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+        if kind is not None:
+            resultset.seal(tmp, {"kind": kind})
+    resultset.publish(tmp, dest)
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Write one file via ``write(tmp_path)`` then rename it onto ``path``."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600
+    tmp = path.with_name(resultset.temp_name(path.name))
     try:
-        write(Path(tmp))
+        write(tmp)
+        os.chmod(tmp, 0o666 & ~resultset.umask())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -285,37 +267,142 @@ def claim_destination(dest: Path, kind: str, *, key: str = "name") -> None:
                      "choose another --out", key=key)
 
 
-def write_result(result: Result, out_dir: Path, *, plots: bool = True) -> Path:
-    """Write ``out_dir/<scenario name>/`` atomically: tables, manifest, plots."""
+# every table of a run result set, by file name (rerun compares the same list)
+TABLES: dict[str, Callable[[Result], pd.DataFrame | None]] = {
+    "summary.csv": lambda r: r.summary,
+    "flows.csv": lambda r: r.flows,
+    "routes.csv": lambda r: r.routes,
+    "rupee.csv": lambda r: r.rupee,
+    "crude_bill.csv": lambda r: r.crude_bill,
+    "corridors.csv": lambda r: None if r.corridors is None else r.corridors[0],
+    "corridor_stages.csv": lambda r: None if r.corridors is None else r.corridors[1],
+}
+
+
+def stage_result(result: Result, out_dir: Path, *, plots: bool = True,
+                 report: bool = False) -> Path:
+    """Build ``out_dir/<scenario name>/`` in a sealed staging directory (returned; see
+    :func:`model.resultset.publish`): tables, plots, optional report, manifest last."""
     dest = Path(out_dir) / result.scenario.name
-    with atomic_dir(dest) as tmp:
-        write_csv(result.summary, tmp / "summary.csv")
-        write_csv(result.flows, tmp / "flows.csv")
-        write_csv(result.routes, tmp / "routes.csv")
-        write_csv(result.rupee, tmp / "rupee.csv")
-        write_csv(result.crude_bill, tmp / "crude_bill.csv")
-        corridors = result.corridors
-        if corridors is not None:
-            write_csv(corridors[0], tmp / "corridors.csv")
-            write_csv(corridors[1], tmp / "corridor_stages.csv")
+    with resultset.staged(dest) as tmp:
+        for name, table in TABLES.items():
+            df = table(result)
+            if df is not None:
+                write_csv(df, tmp / name)
         if plots:
             from model import plots as p
             p.save_scenario_plots(result, tmp)
-            if corridors is not None:
-                p.save_transit_times(corridors[0], tmp / "transit_times.png")
-        files = [f.name for f in tmp.iterdir()] + ["manifest.json"]
-        (tmp / "manifest.json").write_text(json.dumps(manifest(result, files), indent=2) + "\n")
-    return dest
+            if result.corridors is not None:
+                p.save_transit_times(result.corridors[0], tmp / "transit_times.png")
+        m = manifest(result, [])
+        if report:
+            from model.report import render_report
+
+            resultset.write_json(tmp / resultset.MANIFEST, m)
+            render_report(tmp)
+        resultset.seal(tmp, m)
+    return tmp
 
 
-def write_comparison(results: list[Result], out_dir: Path, *, plots: bool = True) -> list[Path]:
-    """``comparison.csv`` (and ``comparison.png``) in ``out_dir``, each written atomically."""
+def write_result(result: Result, out_dir: Path, *, plots: bool = True) -> Path:
+    """Write ``out_dir/<scenario name>/`` as one sealed set, committed under the lock."""
+    dest = Path(out_dir) / result.scenario.name
+    return resultset.publish(stage_result(result, out_dir, plots=plots), dest)
+
+
+# ------------------------------------------------------------------------------ comparison set
+COMPARISON_MANIFEST = "comparison.manifest.json"  # the comparison set's manifest, at the top
+COMPARISON_FILES = ("comparison.csv", "comparison.png", "report.md", "report.html")
+
+
+def comparison_problems(out_dir: Path) -> list[str] | None:
+    """None if ``out_dir`` holds no comparison; else what is wrong with it (empty: it matches
+    its manifest and every scenario directory it was built from)."""
     out_dir = Path(out_dir)
-    table = comparison(results)
-    atomic_write(out_dir / "comparison.csv", lambda p: write_csv(table, p))
-    written = [out_dir / "comparison.csv"]
-    if plots:
-        from model import plots as p
-        atomic_write(out_dir / "comparison.png", lambda path: p.save_comparison(table, path))
-        written.append(out_dir / "comparison.png")
-    return written
+    m_path = out_dir / COMPARISON_MANIFEST
+    if not m_path.exists() and not (out_dir / "comparison.csv").exists():
+        return None
+    try:
+        m = json.loads(m_path.read_text(encoding="utf-8"))
+        sums, built = dict(m["sha256"]), dict(m["scenarios"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return [f"{m_path}: missing or unreadable"]
+    problems = []
+    for name in COMPARISON_FILES:
+        p = out_dir / name
+        if name in sums and (not p.is_file() or resultset.sha256_file(p) != sums[name]):
+            problems.append(f"{name}: differs from {COMPARISON_MANIFEST}")
+    for name, digest in built.items():
+        s = out_dir / str(name) / "summary.csv"
+        if not s.is_file() or resultset.sha256_file(s) != digest:
+            problems.append(f"{name}/summary.csv: changed since the comparison was built")
+    return problems
+
+
+def write_comparison(out_dir: Path, names: list[str], *, plots: bool = True,
+                     report: bool = False, **report_options: Any) -> list[Path]:
+    """The comparison set (``comparison.csv``, ``comparison.png``, the comparison report) built
+    from the *committed* summaries of ``names`` under the lock of ``out_dir``, so it always
+    matches the scenario directories. Its manifest is removed first and written last."""
+    out_dir = Path(out_dir)
+    with resultset.locked(out_dir):
+        frames, built = [], {}
+        for name in names:
+            s = out_dir / name / "summary.csv"
+            frames.append(pd.read_csv(s).assign(scenario=name))
+            built[name] = resultset.sha256_file(s)
+        table = pd.concat(frames, ignore_index=True)[COMPARISON_COLUMNS]
+        with resultset.staged(out_dir / "comparison") as tmp:
+            write_csv(table, tmp / "comparison.csv")
+            if plots:
+                from model import plots as p
+                p.save_comparison(table, tmp / "comparison.png")
+            if report:
+                from model.report import render_report
+
+                render_report(tmp, runs=out_dir, **report_options)
+            sums = resultset.digests(tmp)
+        (out_dir / COMPARISON_MANIFEST).unlink(missing_ok=True)  # untrusted until complete
+        for name in COMPARISON_FILES:
+            if name in sums:
+                os.replace(tmp / name, out_dir / name)
+            else:
+                (out_dir / name).unlink(missing_ok=True)
+        resultset.remove(tmp)
+        m_tmp = out_dir / resultset.temp_name(COMPARISON_MANIFEST)
+        resultset.write_json(m_tmp, {"kind": "comparison", "scenarios": built,
+                                     "files": sorted(sums), "sha256": sums,
+                                     "created_utc": dt.datetime.now(dt.UTC).isoformat(
+                                         timespec="seconds")})
+        os.replace(m_tmp, out_dir / COMPARISON_MANIFEST)
+    return [out_dir / n for n in sorted(sums)]
+
+
+def refresh_comparison(out_dir: Path) -> bool:
+    """Under the lock: rebuild a comparison that no longer matches its scenario directories
+    (a run killed between committing a scenario and the comparison, or a later single run).
+    Returns True if it was rebuilt."""
+    out_dir = Path(out_dir)
+    with resultset.locked(out_dir):
+        problems = comparison_problems(out_dir)
+        if not problems:
+            return False
+        try:  # the names the manifest recorded, else those the table lists
+            m = json.loads((out_dir / COMPARISON_MANIFEST).read_text())
+            old, names = dict(m["sha256"]), list(m["scenarios"])
+        except (OSError, ValueError, KeyError, TypeError):
+            old = {}
+            try:
+                names = list(dict.fromkeys(pd.read_csv(out_dir / "comparison.csv")["scenario"]))
+            except (OSError, ValueError, KeyError, pd.errors.ParserError):
+                names = []
+        # names from data never leave --out: plain names of complete run sets only
+        names = [n for n in names if resultset.plain_name(n)
+                 and result_kind(out_dir / n) == "run" and not resultset.verify(out_dir / n)]
+        if len(names) < 2:  # nothing left to compare: remove the comparison set
+            for name in (*COMPARISON_FILES, COMPARISON_MANIFEST):
+                (out_dir / name).unlink(missing_ok=True)
+            return True
+        write_comparison(out_dir, names, plots="comparison.png" in old or not old,
+                         report="report.md" in old)
+        return True

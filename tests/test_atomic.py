@@ -66,7 +66,7 @@ def test_interrupted_comparison_leaves_no_partial_file(tmp_path, cli, monkeypatc
         raise KeyboardInterrupt
 
     monkeypatch.setattr(model.results, "write_csv", lambda df, path: boom(df, path)
-                        if str(path).endswith(".tmp") and "comparison" in str(path)
+                        if ".tmp" in str(path) and path.name == "comparison.csv"
                         else df.to_csv(path, index=False, float_format="%.10g"))
     out = tmp_path / "out"
     code, _, _ = cli("run", SCENARIOS / "eaeu_fta.toml", SCENARIOS / "lng_growth.toml",

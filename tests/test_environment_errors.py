@@ -70,7 +70,16 @@ def test_report_never_follows_a_name_out_of_the_results_directory(cli, tmp_path)
     assert cli("run", SCENARIOS / "baseline.toml", SCENARIOS / "eaeu_fta.toml", "--out", out,
                "--no-plots", "-q")[0] == 0
     table = out / "comparison.csv"
+    good = table.read_bytes()
     table.write_text(table.read_text().replace("\neaeu_fta,", "\n../evil,"))
+    # the edited table no longer matches its manifest: it is rebuilt from the committed
+    # scenario sets the manifest names, never from names read out of the CSV
     code, _, err = cli("report", out)
-    assert code == 2 and "not a plain directory name" in err and "comparison.csv" in err
-    assert not (tmp_path / "evil").exists() and not (out / "report.md").exists()
+    assert code == 0 and "rebuilt" in err
+    assert table.read_bytes() == good
+    assert not (tmp_path / "evil").exists() and (out / "report.md").exists()
+    assert "../evil" not in (out / "report.md").read_text()
+    # without its manifest, a hand-made table's names are filtered: only plain run sets count
+    (out / "comparison.manifest.json").unlink()
+    table.write_text(good.decode().replace("\neaeu_fta,", "\n../evil,"))
+    assert cli("report", out)[0] == 2 and not (tmp_path / "evil").exists()

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from model.errors import InputError
 from model.sweep import parse_sweep, run_sweep
 from model.sweep.execute import keep_mask
+from model.sweep.run import checkpoint_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 NORMAL = {"dist": "normal", "mean": 0.0, "sd": 1.0}
@@ -115,7 +116,7 @@ def test_sigkill_midway_then_resume_via_cli(tmp_path, cli):
     proc = subprocess.Popen([sys.executable, "-m", "model", "sweep", str(sweep), "--out",
                              str(out), "--chunk-size", "256"], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    chunks = out / "heavy" / "chunks"
+    chunks = checkpoint_dir(out / "heavy")
     deadline = time.monotonic() + 60
     while len(list(chunks.glob("chunk_*.npz"))) < 3 and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -127,7 +128,7 @@ def test_sigkill_midway_then_resume_via_cli(tmp_path, cli):
     (chunks / ".chunk_000099.npz.abc.tmp").write_bytes(b"half")  # as if killed mid-write
     code, _, err = cli("sweep", sweep, "--out", out, "--resume")
     assert code == 0, err
-    assert not list(chunks.glob(".*.tmp"))
+    assert not chunks.exists() and not list((out / "heavy" / "chunks").glob(".*.tmp"))
     code, _, err = cli("sweep", sweep, "--out", tmp_path / "whole")
     assert code == 0, err
     for name in ("samples.csv", "outcomes.csv", "quantiles.csv"):

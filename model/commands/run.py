@@ -9,8 +9,9 @@ from pathlib import Path
 
 from model.api import run
 from model.errors import InputError
-from model.report import write_report
-from model.results import claim_destination, write_comparison, write_result
+from model import resultset
+from model.results import (claim_destination, refresh_comparison, stage_result,
+                           write_comparison)
 from model.scenario import load_scenario
 
 
@@ -71,16 +72,33 @@ def main(args: argparse.Namespace) -> int:
     for res in results:
         for line in res.warnings:  # printed even with --quiet: they qualify the numbers
             print(f"tradesim run: warning: {res.scenario.name}: {line}", file=sys.stderr)
-        dest = write_result(res, args.out, plots=not args.no_plots)
-        if args.report and len(results) == 1:
-            write_report(dest)
-        if not args.quiet:
+    # every set is staged and sealed first, then all are committed under one lock, and the
+    # comparison is rebuilt from the committed sets in the same locked section
+    staged = []
+    try:
+        for res in results:
+            staged.append(stage_result(res, args.out, plots=not args.no_plots,
+                                       report=args.report))
+        with resultset.locked(args.out):
+            resultset.clean_stale(args.out)
+            for (sc, path) in scenarios:
+                try:
+                    claim_destination(args.out / sc.name, "run")
+                except InputError as err:
+                    raise err.with_file(str(path)) from None
+            dests = [resultset.commit(tmp, args.out / res.scenario.name)
+                     for tmp, res in zip(staged, results, strict=True)]
+            staged = []
+            written = (write_comparison(args.out, names, plots=not args.no_plots,
+                                        report=args.report) if len(results) > 1 else [])
+            refresh_comparison(args.out)  # an older comparison that holds one of these names
+    finally:
+        for tmp in staged:
+            resultset.remove(tmp)
+    if not args.quiet:
+        for res, dest in zip(results, dests, strict=True):
             _report(res, dest)
-    if len(results) > 1:
-        written = write_comparison(results, args.out, plots=not args.no_plots)
-        if args.report:
-            written.append(write_report(args.out))  # also each scenario's report
-        if not args.quiet:
+        if written:
             print(f"comparison: {', '.join(str(w) for w in written)}")
     return 0
 

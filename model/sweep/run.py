@@ -6,11 +6,13 @@ and the Dask connection are all checked before the output directory is created.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -23,7 +25,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from model import __version__
+from model import __version__, resultset
 from model.errors import InputError
 from model.sweep import methods, outputs
 from model.sweep.evaluators import TOYS, as_evaluation
@@ -314,50 +316,79 @@ def run_sweep(
             claim_destination(out_dir, "sweep")
         except InputError as err:
             raise err.with_file(str(file)) from None
-    store = None if out_dir is None else ChunkStore(out_dir / "chunks")
-    header = _checkpoint_header(store, digest) if resume else None
+    store = None if out_dir is None else ChunkStore(checkpoint_dir(out_dir))
+    header = None
+    if resume and store is not None:
+        header = _checkpoint_header(store, digest) or _committed_header(out_dir, digest)
     size = _chunk_size(spec, n_rows, chunk_size or spec.chunk_size, header)
     n_chunks = -(-n_rows // size)
 
     own_client = None
     if client is None and dask_address is not None:
         client = own_client = _connect(dask_address)
-    try:
-        design = methods.build_design(spec)  # last step that may fail on input: nothing written
-        if store is None:
-            store, done = _MemoryStore(), set()
-        else:
-            store.remove_temp()
-            if header is None:
-                for name in OUTPUT_FILES:  # no stale file may pass for this run's result
-                    (out_dir / name).unlink(missing_ok=True)
-                store.reset({"hash": digest, "chunk_size": size, "n_rows": n_rows,
-                             "n_chunks": n_chunks, "format": FORMAT})
-            done = store.done(n_chunks)
-        tasks = make_tasks(design, [c for c in range(n_chunks) if c not in done], size,
-                           names=tuple(spec.names), outcomes=tuple(spec.outcomes),
-                           evaluator=evaluator, seed=spec.seed, block_size=spec.block_size)
-        todo = sum(t.stop - t.start for t in tasks)  # rows left (fewer when resuming)
-        choice = choose_executor(todo, p.estimated_seconds() * todo / n_rows, workers,
-                                 dask=client is not None, force=force_workers)
-        kind = choice.kind
-        if choice.note:
-            print(f"tradesim sweep: {choice.note}", file=sys.stderr)
-        show = sys.stderr.isatty() if progress is None else progress
-        t0 = time.perf_counter()
-        _evaluate(tasks, store, kind=kind, workers=choice.workers, client=client, show=show,
-                  n_rows=n_rows, desc=spec.name)
-        elapsed = time.perf_counter() - t0
-    finally:
-        if own_client is not None:
-            own_client.close()
-    return _finish(spec, design, store, n_chunks, out_dir, file=file, digest=digest,
-                   meta={"executor": kind, "workers": choice.workers,
-                         "workers_requested": workers,
-                         "estimated_compute_s": round(choice.est_seconds, 3),
-                         "executor_note": choice.note, "chunk_size": size,
-                         "n_chunks": n_chunks, "resumed_chunks": len(done),
-                         "elapsed_s": round(elapsed, 3)}, plots=plots)
+    with contextlib.ExitStack() as stack:
+        try:
+            design = methods.build_design(spec)  # last step that may fail on input
+            if store is None:
+                store, done = _MemoryStore(), set()
+            else:  # one writer per checkpoint; the previous result stays until the new commits
+                stack.enter_context(resultset.locked(store.root))
+                store.remove_temp()
+                if header is not None and store.header() is None:
+                    _seed_checkpoint(out_dir, store)
+                if header is None:
+                    store.reset({"hash": digest, "chunk_size": size, "n_rows": n_rows,
+                                 "n_chunks": n_chunks, "format": FORMAT})
+                done = store.done(n_chunks)
+            tasks = make_tasks(design, [c for c in range(n_chunks) if c not in done], size,
+                               names=tuple(spec.names), outcomes=tuple(spec.outcomes),
+                               evaluator=evaluator, seed=spec.seed, block_size=spec.block_size)
+            todo = sum(t.stop - t.start for t in tasks)  # rows left (fewer when resuming)
+            choice = choose_executor(todo, p.estimated_seconds() * todo / n_rows, workers,
+                                     dask=client is not None, force=force_workers)
+            kind = choice.kind
+            if choice.note:
+                print(f"tradesim sweep: {choice.note}", file=sys.stderr)
+            show = sys.stderr.isatty() if progress is None else progress
+            t0 = time.perf_counter()
+            _evaluate(tasks, store, kind=kind, workers=choice.workers, client=client,
+                      show=show, n_rows=n_rows, desc=spec.name)
+            elapsed = time.perf_counter() - t0
+        finally:
+            if own_client is not None:
+                own_client.close()
+        return _finish(spec, design, store, n_chunks, out_dir, file=file, digest=digest,
+                       meta={"executor": kind, "workers": choice.workers,
+                             "workers_requested": workers,
+                             "estimated_compute_s": round(choice.est_seconds, 3),
+                             "executor_note": choice.note, "chunk_size": size,
+                             "n_chunks": n_chunks, "resumed_chunks": len(done),
+                             "elapsed_s": round(elapsed, 3)}, plots=plots)
+
+
+def checkpoint_dir(out_dir: Path) -> Path:
+    """Where a sweep's chunk files live until its result set is committed (then ``chunks/``)."""
+    return Path(out_dir).with_name(f".{Path(out_dir).name}.checkpoint")
+
+
+def _committed_header(out_dir: Path, digest: str) -> dict | None:
+    """The checkpoint header of the committed result set, to resume from its chunk files."""
+    m = resultset.read_manifest(out_dir)
+    sums = (m or {}).get("sha256") or {}
+    path = out_dir / "chunks" / "checkpoint.json"
+    if "chunks/checkpoint.json" not in sums or not path.is_file() \
+            or resultset.sha256_file(path) != sums["chunks/checkpoint.json"]:
+        return None  # only a set that matches its manifest is trusted
+    return _checkpoint_header(ChunkStore(out_dir / "chunks"), digest)
+
+
+def _seed_checkpoint(out_dir: Path, store: ChunkStore) -> None:
+    """Copy the committed set's chunk files that match its manifest into the checkpoint."""
+    sums = (resultset.read_manifest(out_dir) or {}).get("sha256") or {}
+    for rel, digest in sums.items():
+        src = out_dir / rel
+        if rel.startswith("chunks/") and src.is_file() and resultset.sha256_file(src) == digest:
+            shutil.copy2(src, store.root / src.name)
 
 
 def _read_spec(spec: SweepSpec | str | os.PathLike, base_dir: str | os.PathLike | None
@@ -439,12 +470,29 @@ def _finish(spec: SweepSpec, design: methods.Design, store: Any, n_chunks: int,
     result = SweepResult(spec.name, spec.method, out_dir, samples, outs, quant, tornado, sobol,
                          morris, manifest)
     if out_dir is not None:
-        _write(result, spec, plots)
+        _write(result, spec, plots, store)
     return result
 
 
-def _write(r: SweepResult, spec: SweepSpec, plots: bool) -> None:
-    d = r.out_dir
+def _write(r: SweepResult, spec: SweepSpec, plots: bool, store: ChunkStore) -> None:
+    """Stage the sweep's files and its chunks, seal, commit as one set under the lock."""
+    from model.results import claim_destination
+
+    with resultset.staged(r.out_dir) as d:
+        _write_files(d, r, spec, plots)
+        store.root.rename(d / "chunks")  # the checkpoint becomes part of the set ...
+        try:
+            r.manifest = resultset.seal(d, r.manifest)
+            with resultset.locked(r.out_dir.parent):
+                claim_destination(r.out_dir, "sweep")
+                resultset.publish(d, r.out_dir)
+        except BaseException:
+            if (d / "chunks").is_dir():  # ... unless it failed: keep it for --resume
+                (d / "chunks").rename(store.root)
+            raise
+
+
+def _write_files(d: Path, r: SweepResult, spec: SweepSpec, plots: bool) -> None:
     outputs.write_csv(d / "samples.csv", r.samples)
     outputs.write_csv(d / "outcomes.csv", r.outcomes)
     outputs.write_csv(d / "quantiles.csv", r.quantiles)
@@ -459,4 +507,3 @@ def _write(r: SweepResult, spec: SweepSpec, plots: bool) -> None:
             scatter=spec.method in ("montecarlo", "sobol", "grid"),
             fan=spec.method in ("montecarlo", "sobol"),  # rows are draws of the distribution
             name=spec.name)
-    outputs.write_json(d / "manifest.json", r.manifest)
