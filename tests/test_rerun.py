@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from model import __version__
+from model import __version__, resultset
 
 from conftest import SCENARIOS
 
@@ -23,7 +23,8 @@ def recorded(tmp_path, cli):
 def test_rerun_reproduces(recorded, cli, name):
     code, out, err = cli("rerun", recorded / name / "manifest.json")
     assert code == 0, out + err
-    assert out.strip() == f"{name}: reproduced"
+    assert out.strip() == (f"{name}: reproduced (compared 5 tables: crude_bill.csv, flows.csv, "
+                           "routes.csv, rupee.csv, summary.csv)")
 
 
 def test_rerun_accepts_the_directory_and_writes_identical_tables(recorded, cli, tmp_path):
@@ -72,7 +73,7 @@ def test_inputs_differ_but_results_agree(recorded, cli):
     path.write_text(json.dumps(m))
     code, out, _ = cli("rerun", path)
     assert code == 0
-    assert "reproduced (inputs differ but results agree: package version" in out
+    assert "summary.csv; inputs differ but results agree: package version" in out
 
 
 @pytest.mark.parametrize("mutate, key", [
@@ -98,3 +99,56 @@ def test_missing_or_garbage_manifest(tmp_path, cli):
     (tmp_path / "manifest.json").write_bytes(b"\x00\xff not json")
     code, _, err = cli("rerun", tmp_path / "manifest.json")
     assert code == 2 and "manifest.json" in err
+
+
+def test_a_malformed_table_is_exit_3_in_one_line(recorded, cli):
+    (recorded / "eaeu_fta" / "routes.csv").write_bytes(b'a,b\n"unterminated\n1,2,3,4\n')
+    code, out, err = cli("rerun", recorded / "eaeu_fta")
+    assert code == 3 and "Traceback" not in out + err
+    lines = [ln for ln in out.splitlines() if "routes.csv" in ln and "malformed" in ln]
+    assert len(lines) == 1, out
+    (recorded / "eaeu_fta" / "flows.csv").write_bytes(b"\xff\xfe\x00binary")
+    code, out, _ = cli("rerun", recorded / "eaeu_fta")
+    assert code == 3 and "flows.csv: malformed table" in out
+
+
+def test_a_set_that_no_longer_matches_its_manifest_is_not_reproduced(recorded, cli):
+    (recorded / "eaeu_fta" / "extra.csv").write_text("x\n1\n")
+    code, out, _ = cli("rerun", recorded / "eaeu_fta")
+    assert code == 3 and "recorded set: extra.csv: not listed in the manifest" in out
+
+
+def test_nothing_compared_is_never_reproduced(recorded, cli):
+    path = recorded / "eaeu_fta" / "manifest.json"
+    m = json.loads(path.read_text())
+    m.pop("sha256")
+    m["files"] = ["manifest.json", "trade_balance.png"]
+    path.write_text(json.dumps(m))
+    code, out, _ = cli("rerun", path)
+    assert code == 3 and "NOT reproduced: the manifest lists no table to compare" in out
+
+
+def test_every_listed_table_is_compared(recorded, cli):
+    """A corridor table listed in the manifest is compared even if this re-run has none."""
+    d = recorded / "eaeu_fta"
+    (d / "corridors.csv").write_text("route,transit_days_mean\nsuez,30\n")
+    resultset.seal(d, resultset.read_manifest(d))
+    code, out, _ = cli("rerun", d)
+    assert code == 3 and "compared 6 tables: corridors.csv" in out
+    assert "corridors.csv: recorded, but the re-run produces no such table" in out
+
+
+@pytest.mark.slow
+def test_corridor_outputs_are_compared(tmp_path, cli, write_scenario):
+    sc = write_scenario('name = "des"\n[settings]\nhorizon_end = "2027-28"\n'
+                        '[corridors]\nmodel = "des"\n')
+    assert cli("run", sc, "--out", tmp_path / "o", "--no-plots", "-q")[0] == 0
+    code, out, _ = cli("rerun", tmp_path / "o" / "des")
+    assert code == 0 and "corridors.csv" in out and "corridor_stages.csv" in out
+    table = tmp_path / "o" / "des" / "corridors.csv"
+    lines = table.read_text().splitlines()
+    cells = lines[1].split(",")
+    cells[-1] = "999"
+    table.write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n")
+    code, out, _ = cli("rerun", tmp_path / "o" / "des")
+    assert code == 3 and "corridors.csv [" in out and "recorded 999" in out

@@ -1,9 +1,11 @@
 """``tradesim rerun DIR/manifest.json``: re-run a recorded result and check it reproduces.
 
 The scenario is rebuilt from the manifest's ``resolved_scenario`` (validated again), projected
-with the recorded seed, and its tables are compared with the recorded CSV files text for text.
-The answer is "reproduced", or which inputs differ (package version, dataset sha256, git commit)
-and which numbers. Exit codes: 0 reproduced, 3 ran but differs, 2 bad input.
+with the recorded seed, and every table its manifest lists (summary, flows, routes, rupee,
+crude bill, corridors) is compared with the recorded CSV text for text; plots and reports are
+named as not compared, and a set that no longer matches its manifest's sha256 is reported. The
+answer is "reproduced" with the tables compared, or which inputs differ (package version,
+dataset sha256, git commit) and which numbers; a malformed table is one line of the answer. Exit codes: 0 reproduced, 3 ran but differs, 2 bad input.
 """
 
 from __future__ import annotations
@@ -17,14 +19,13 @@ from typing import Any
 
 import pandas as pd
 
-from model import __version__
+from model import __version__, resultset
 from model.api import run
 from model.data import DATASETS, dataset_sha256
 from model.errors import InputError
-from model.results import Result, git_commit, write_csv, write_result
+from model.results import TABLES, Result, git_commit, write_csv, write_result
 from model.scenario import validate
 
-TABLES = ("summary.csv", "flows.csv", "routes.csv", "rupee.csv")  # those Result has are compared
 NOT_REPRODUCED = 3
 
 
@@ -75,28 +76,69 @@ def input_differences(m: dict[str, Any]) -> list[str]:
     return out
 
 
-def table_text(result: Result, name: str) -> str:
+def table_text(result: Result, name: str) -> str | None:
+    """The CSV text the re-run writes for table ``name`` (None: the re-run has no such table)."""
+    df = TABLES[name](result)
+    if df is None:
+        return None
     buf = io.StringIO()
-    write_csv(getattr(result, name.removesuffix(".csv")), buf)
+    write_csv(df, buf)
     return buf.getvalue()
 
 
 def number_differences(old_text: str, new_text: str, name: str, limit: int = 5) -> list[str]:
     """Human-readable list of the cells that differ between two CSV texts of one table."""
-    old, new = pd.read_csv(io.StringIO(old_text)), pd.read_csv(io.StringIO(new_text))
+    try:
+        old = pd.read_csv(io.StringIO(old_text))
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        return [f"{name}: malformed table ({str(err).splitlines()[0] if str(err) else err!r})"]
+    new = pd.read_csv(io.StringIO(new_text))
     if list(old.columns) != list(new.columns) or len(old) != len(new):
         return [f"{name}: shape/columns differ ({old.shape} {list(old.columns)} vs "
                 f"{new.shape} {list(new.columns)})"]
     out = []
     keys = [c for c in old.columns if not pd.api.types.is_numeric_dtype(old[c])]
     for col in (c for c in old.columns if c not in keys):
-        diff = old[col].to_numpy() != new[col].to_numpy()
+        a, b = old[col].to_numpy(), new[col].to_numpy()
+        diff = (a != b) & ~(pd.isna(a) & pd.isna(b))  # empty cells (NaN) agree
         for i in diff.nonzero()[0]:
             where = ", ".join(str(old.loc[i, k]) for k in keys)
             out.append(f"{name} [{where}] {col}: recorded {old.loc[i, col]}, "
                        f"now {new.loc[i, col]}")
     more = f" ... and {len(out) - limit} more" if len(out) > limit else ""
     return out[:limit] + ([more] if more else []) or [f"{name}: text differs"]
+
+
+def listed_files(m: dict[str, Any], directory: Path) -> list[str]:
+    """The files the manifest lists (its sha256 table; older manifests: ``files``)."""
+    listed = m.get("sha256") if isinstance(m.get("sha256"), dict) else m.get("files")
+    if not isinstance(listed, dict | list):
+        raise InputError("lists no files; is this a `tradesim run` manifest?",
+                         file=str(directory / "manifest.json"), key="files")
+    return sorted(str(f) for f in listed if str(f) != "manifest.json")
+
+
+def compare(result: Result, directory: Path, files: list[str]) -> tuple[list[str], list[str]]:
+    """(tables compared, differences) for every table the manifest lists."""
+    compared, diffs = [], []
+    for name in files:
+        if name not in TABLES:
+            continue
+        compared.append(name)
+        new = table_text(result, name)
+        try:
+            old = (directory / name).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            diffs.append(f"{name}: listed in the manifest but missing")
+            continue
+        except (OSError, UnicodeDecodeError) as err:
+            diffs.append(f"{name}: malformed table ({err})")
+            continue
+        if new is None:
+            diffs.append(f"{name}: recorded, but the re-run produces no such table")
+        elif old != new:
+            diffs += number_differences(old, new, name)
+    return compared, diffs
 
 
 def main(args: argparse.Namespace) -> int:
@@ -107,25 +149,29 @@ def main(args: argparse.Namespace) -> int:
     if seed is not None and (not isinstance(seed, int) or seed < 0):
         raise InputError(f"must be a whole number >= 0 or null (got {seed!r})", file=str(path),
                          key="seed")
+    files = listed_files(m, path.parent)
     result = replace(run(sc, seed=seed), source_file=m.get("scenario_file"))
-    diffs: list[str] = []
-    for name in TABLES:
-        recorded = path.parent / name
-        if not recorded.is_file() or not hasattr(result, name.removesuffix(".csv")):
-            continue
-        old, new = recorded.read_text(encoding="utf-8"), table_text(result, name)
-        if old != new:
-            diffs += number_differences(old, new, name)
+    compared, diffs = compare(result, path.parent, files)
+    integrity = resultset.verify(path.parent, m) if "sha256" in m else []
+    skipped = [f for f in files if f not in TABLES]
     if args.out is not None:
         write_result(result, args.out, plots=False)
     inputs = input_differences(m)
-    if not diffs:
-        note = f" (inputs differ but results agree: {'; '.join(inputs)})" if inputs else ""
-        print(f"{sc.name}: reproduced{note}")
+    if not compared:
+        print(f"{sc.name}: NOT reproduced: the manifest lists no table to compare "
+              f"(listed: {', '.join(files) or 'nothing'})")
+        return NOT_REPRODUCED
+    what = f"compared {len(compared)} tables: {', '.join(compared)}" + (
+        f"; not compared (plots, reports): {len(skipped)} files" if skipped else "")
+    if not diffs and not integrity:
+        note = f"; inputs differ but results agree: {'; '.join(inputs)}" if inputs else ""
+        print(f"{sc.name}: reproduced ({what}{note})")
         return 0
-    print(f"{sc.name}: NOT reproduced")
+    print(f"{sc.name}: NOT reproduced ({what})")
     print("  inputs that differ: " + ("; ".join(inputs) if inputs else
                                       "none recorded (same version, dataset and commit)"))
+    for d in integrity:
+        print(f"  recorded set: {d}")
     for d in diffs:
         print(f"  {d}")
     return NOT_REPRODUCED
