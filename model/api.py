@@ -7,9 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
+from model.errors import InputError
 from model.projection import run_batch
 from model.results import Result
-from model.scenario import Scenario, check_path, load_scenario
+from model.scenario import Scenario, check_path, check_values, load_scenario
 
 
 def run(scenario: Scenario | str | Path, *, overrides: Mapping[str, float | np.ndarray] | None = None,
@@ -24,8 +25,13 @@ def run(scenario: Scenario | str | Path, *, overrides: Mapping[str, float | np.n
     if not isinstance(scenario, Scenario):
         source = str(scenario)
         scenario = load_scenario(scenario)
-    for path in overrides or {}:
+    for path, value in (overrides or {}).items():
         check_path(scenario, path)
+        values = np.atleast_1d(np.asarray(value, dtype=float))
+        if not np.isfinite(values).all():
+            raise InputError("override values must be finite numbers", key=path)
+        for v in {float(values.min()), float(values.max())}:  # the schema's ranges and rules
+            check_values(scenario, {path: v}, source=" (override)")
     rng = np.random.default_rng(np.random.SeedSequence(seed)) if seed is not None else None
     batch = run_batch(scenario, {k: np.atleast_1d(np.asarray(v, float)) for k, v in
                                  (overrides or {}).items()}, rng=rng)

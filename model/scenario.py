@@ -12,7 +12,6 @@ import difflib
 import json
 import math
 import re
-import tomllib
 import typing
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from model.data import DATASETS, Baseline, load_baseline
 from model.errors import InputError
 from model.fiscal import fy_label, parse_fy
+from model.inputs import parse_toml, read_input_text
 from model.schema import FlowParams, ScenarioSpec, unwrap_types
 
 Scenario = ScenarioSpec
@@ -34,29 +34,13 @@ MAX_EXTENDS_DEPTH = 20
 def read_toml(path: str | Path) -> dict[str, Any]:
     """Parse one TOML file; every failure becomes an InputError naming the file."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", file=str(path)) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, expected a .toml file", file=str(path)) from None
-    except OSError as err:
-        raise InputError(f"cannot read file ({err.strerror})", file=str(path)) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise InputError(f"not UTF-8 text (byte {err.start}); scenario files are UTF-8 TOML",
-                         file=str(path)) from None
-    text = text.removeprefix("\ufeff")  # a UTF-8 byte-order mark (Windows editors) is harmless
+    text = read_input_text(path, what="scenario (UTF-8 TOML)")
     if "\x00" in text:
         raise InputError("binary file, expected UTF-8 TOML text", file=str(path))
     if not text.strip():
         raise InputError("empty file; a scenario needs at least `name` or `extends`",
                          file=str(path))
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(f"TOML syntax error: {err}", file=str(path)) from None
+    return parse_toml(text, file=str(path))
 
 
 def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
@@ -208,8 +192,8 @@ def _specific(errors: list[dict[str, Any]], raw: Any) -> list[dict[str, Any]]:
     """Drop union-branch mismatches ("should be a number") when another branch of the same
     value reports a deeper, more specific problem (e.g. a negative entry of a year table)."""
     locs = [_clean_loc(e["loc"], raw) for e in errors]
-    keep = [e for e, loc in zip(errors, locs, strict=True)
-            if not any(len(o) > len(loc) and o[:len(loc)] == loc for o in locs)]
+    prefixes = {loc[:i] for loc in locs for i in range(len(loc))}  # linear in the errors
+    keep = [e for e, loc in zip(errors, locs, strict=True) if loc not in prefixes]
     return keep or errors
 
 
@@ -433,6 +417,29 @@ def check_path(sc: Scenario, path: str, *, file: str | None = None, key: str | N
     if parts[0] == "flows" and parts[-1] in ("tariff", "ntb_ave"):
         _check_level_acts(sc, load_baseline(sc.settings.dataset), parts[1], parts[-1],
                           file=file, key=key or path)
+
+
+def check_values(sc: Scenario, values: Mapping[str, float], *, file: str | None = None,
+                 source: str = "") -> Scenario:
+    """Validate ``sc`` with parameters at dotted paths set to scalar ``values`` through the same
+    schema, ranges and cross-field rules as a scenario file (one validation path for values
+    from overrides, sweeps, tornado base/swing, seek). Raises InputError naming the key."""
+    raw = sc.model_dump(mode="python", exclude_unset=False)
+    for path, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, int | float | np.integer |
+                                                             np.floating):
+            raise InputError(f"must be a number (got {value!r}){source}", file=file, key=path)
+        node = raw
+        *parents, last = path.split(".")
+        for part in parents:
+            node = node.setdefault(part, {}) if isinstance(node, dict) else {}
+        node[last] = float(value)
+    try:
+        return validate(raw, file=file)
+    except InputError as err:
+        if source:
+            raise InputError(err.message + source, file=err.file, key=err.key) from None
+        raise
 
 
 def with_values(sc: Scenario, values: Mapping[str, Any]) -> Scenario:

@@ -45,7 +45,15 @@ def _fy(value: object) -> object:
 
 def _fy_keys(value: object) -> object:
     if isinstance(value, dict):
-        return {_fy(k): v for k, v in value.items()}
+        out: dict[object, object] = {}
+        written: dict[object, object] = {}
+        for k, v in value.items():
+            fy = _fy(k)
+            if fy in out:  # 2026, "2026" and "FY2026-27" are one year: refuse, never collapse
+                raise ValueError(f"fiscal year {fy_label(fy)} given twice (as {written[fy]!r} "
+                                 f"and {k!r}); give each year once")
+            out[fy], written[fy] = v, k
+        return out
     return value
 
 

@@ -61,7 +61,7 @@ BAD = {
     "outcome outside horizon": (OIL.replace("2029-30", "2040-41"), "outside the horizon"),
     "unknown outcome": (OIL.replace("balance:2029-30", "deficit:2029-30"), "unknown outcome"),
     "missing scenario": (OIL.replace(BASELINE, "nowhere.toml"), "not found"),
-    "bad toml": ("method = ", "not valid TOML"),
+    "bad toml": ("method = ", "TOML syntax error"),
 }
 
 

@@ -19,7 +19,7 @@ from model.analysis.seek import (
 )
 from model.errors import InputError
 from model.fiscal import fy_label, parse_fy
-from model.scenario import load_scenario
+from model.scenario import check_values, load_scenario
 
 INFEASIBLE = 3
 
@@ -78,7 +78,7 @@ def main(args: argparse.Namespace) -> int:
         year = parse_fy(args.year)
     except ValueError as err:
         raise InputError(str(err), key="--year") from None
-    res = seek(sc, args.lever, metric, value, year, lo=args.lo, hi=args.hi)
+    res = checked_seek(sc, args.lever, metric, value, year, lo=args.lo, hi=args.hi)
     print(f"{sc.name}: {res.message()}")
     return 0 if res.feasible else INFEASIBLE
 
@@ -100,7 +100,7 @@ def year_reaching_main(sc, args: argparse.Namespace) -> int:
         year = default_seek_year(sc) if args.year is None else parse_fy(args.year)
     except ValueError as err:
         raise InputError(str(err), key="--year") from None
-    res = seek(sc, lever, metric, value, year, lo=args.lo, hi=args.hi)  # bad input: nothing printed
+    res = checked_seek(sc, lever, metric, value, year, lo=args.lo, hi=args.hi)  # bad input: nothing printed
     last, rising = f"FY{fy_label(int(years[-1]))}", METRICS[metric][1] > 0
     print(f"{sc.name}: {metric} does not reach {value:g} by {last} (highest {path.max():.2f} in "
           f"FY{fy_label(int(years[path.argmax()]))})" if rising else
@@ -116,6 +116,17 @@ def year_reaching_main(sc, args: argparse.Namespace) -> int:
         print(f"{sc.name}: {goal} is out of reach with {what} in [{res.lo:g}, {res.hi:g}]; "
               f"closest: {res.value:#.3g} gives {metric} {res.metric_value:.2f}")
     return INFEASIBLE
+
+
+def checked_seek(sc, lever: str, metric: str, value: float, year: int, *, lo, hi):
+    """:func:`seek` with --lo/--hi and the value found checked like a scenario file's value
+    (schema ranges and cross-field rules, :func:`model.scenario.check_values`)."""
+    res = seek(sc, lever, metric, value, year, lo=lo, hi=hi)  # checks the path and ranges
+    for flag, bound in (("--lo", lo), ("--hi", hi)):
+        if bound is not None:  # ... and here the cross-field rules too
+            check_values(sc, {lever: bound}, source=f" (from {flag})")
+    check_values(sc, {lever: res.value}, source=" (the value seek found)")
+    return res
 
 
 def default_lever(sc) -> str:

@@ -23,7 +23,7 @@ from model.bounds import schema_range
 from model.errors import InputError
 from model.fiscal import fy_label, parse_fy
 from model.projection import run_batch
-from model.scenario import Scenario, check_path, load_scenario
+from model.scenario import Scenario, check_path, check_values, load_scenario
 from model.sweep.evaluators import Evaluation
 
 YEARLY = {"balance": "balance", "total_trade": "total", "exports": "exports",
@@ -83,6 +83,38 @@ class ModelEvaluator:
                 raise InputError(f"samples reach {s_lo if below else s_hi:g} but the allowed "
                                  f"range is {allowed}; narrow low/high (or truncate the "
                                  "distribution)", file=file, key=f'parameters."{path}"')
+
+    def check_values(self, parameters: dict, file: str | None) -> None:
+        """Every value a sweep can hand the model -- each input's ends, its discrete choices,
+        tornado ``base`` and ``swing``, and each pair of inputs at their ends together --
+        passes the scenario schema and its cross-field rules (:func:`check_values`). Pairs are
+        taken at the ends of bounded inputs and at the 0.5%/99.5% quantiles of unbounded ones."""
+        ends: dict[str, list[tuple[str, float]]] = {}
+        pair_ends: dict[str, list[tuple[str, float]]] = {}
+        for name, p in parameters.items():
+            lo, hi = p.marginal().support()
+            vals = [("low end", lo), ("high end", hi)]
+            vals += [("choices", c) for c in (p.choices or ())]
+            vals += [("swing", v) for v in (p.swing or ())]
+            if p.base is not None and p.base != "scenario":
+                vals.append(("base", p.base))
+            ends[name] = [(w, float(v)) for w, v in vals if np.isfinite(v)]
+            if p.dist in ("uniform", "triangular", "discrete"):
+                pair_ends[name] = ends[name][:2]
+            else:  # an unbounded tail: pairs at its 0.5% and 99.5% quantiles
+                q = p.marginal().ppf(np.array([0.005, 0.995]))
+                pair_ends[name] = [("P0.5", float(q[0])), ("P99.5", float(q[1]))]
+            for what, v in ends[name]:
+                check_values(self.scenario, {name: v}, file=file,
+                             source=f' (from the sweep: parameters."{name}" {what} {v:g})')
+        names = list(pair_ends)
+        for i, a in enumerate(names):  # cross-field rules bind pairs (e.g. discount < Brent)
+            for b in names[i + 1:]:
+                for wa, va in pair_ends[a]:
+                    for wb, vb in pair_ends[b]:
+                        check_values(self.scenario, {a: va, b: vb}, file=file, source=(
+                            f' (from the sweep: parameters."{a}" {wa} {va:g} together with '
+                            f'parameters."{b}" {wb} {vb:g})'))
 
     def fingerprint(self) -> str:
         body = f"{__version__}\n{self.scenario.model_dump_json()}"

@@ -262,6 +262,8 @@ def prepare(spec: SweepSpec | str | os.PathLike, *, evaluator: Any = None, worke
     if hasattr(evaluator, "check_ranges"):
         evaluator.check_ranges({n: p.marginal().support() for n, p in spec.parameters.items()},
                                file)
+    if hasattr(evaluator, "check_values"):
+        evaluator.check_values(spec.parameters, file)
     n_rows = methods.design_rows(spec)
     if n_rows > 2**40:  # too big even to try a pilot run
         check_size(spec, n_rows, 1e-6, workers, file)

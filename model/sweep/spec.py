@@ -32,14 +32,22 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from model.errors import InputError
+from model.inputs import parse_toml, read_input_text
 from model.sweep.samplers import Marginal
 
 METHODS = ("grid", "tornado", "montecarlo", "sobol", "morris")
@@ -55,8 +63,18 @@ DIST_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "discrete": (("choices",), ("weights", "swing", "base")),
 }
 
-_STRICT = ConfigDict(extra="forbid", frozen=True)
+# strict as scenario files: no boolean taken as a number, no string as a number
+_STRICT = ConfigDict(extra="forbid", frozen=True, strict=True)
 Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+def _as_tuple(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value  # TOML arrays are lists
+
+
+def Pair(item: Any) -> Any:  # noqa: N802 - a type
+    """A two-element TOML array, validated strictly element by element."""
+    return Annotated[tuple[item, item], BeforeValidator(_as_tuple)]
 
 
 class Parameter(BaseModel):
@@ -73,7 +91,7 @@ class Parameter(BaseModel):
     sigma: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     choices: list[Finite] | None = None
     weights: list[Annotated[float, Field(ge=0, allow_inf_nan=False)]] | None = None
-    swing: tuple[Finite, Finite] | None = None  # tornado low/high; default P10/P90 or low/high
+    swing: Pair(Finite) | None = None  # tornado low/high; default P10/P90 or low/high
     # tornado base value of this input; default its median; "scenario" = the scenario's own value
     # (its year path, e.g. the dataset's dated prices), so the base run is the scenario itself
     base: Finite | Literal["scenario"] | None = None
@@ -114,7 +132,7 @@ class Parameter(BaseModel):
 
 class Correlation(BaseModel):
     model_config = _STRICT
-    params: tuple[str, str]
+    params: Pair(str)
     rho: Annotated[float, Field(gt=-1, lt=1)]
 
 
@@ -125,9 +143,7 @@ class GridOptions(BaseModel):
 
 class TornadoOptions(BaseModel):
     model_config = _STRICT
-    quantiles: tuple[Annotated[float, Field(gt=0, lt=1)], Annotated[float, Field(gt=0, lt=1)]] = (
-        0.1, 0.9,
-    )
+    quantiles: Pair(Annotated[float, Field(gt=0, lt=1)]) = (0.1, 0.9)
 
 
 class SobolOptions(BaseModel):
@@ -248,8 +264,15 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     return None
 
 
+_TAGS = ("float", "int", "str", "bool")
+_TAG_PREFIXES = ("literal[", "function-", "constrained-", "tuple[", "list[", "dict[")
+
+
 def _message(err: dict[str, Any]) -> tuple[str, str]:
-    loc = tuple(err["loc"])
+    # pydantic's union-branch tags (``base.float``) are not keys of the file
+    loc = tuple(p for i, p in enumerate(err["loc"])
+                if not (isinstance(p, str) and i >= 2 and err["loc"][i - 1] != "parameters"
+                        and (p in _TAGS or p.startswith(_TAG_PREFIXES))))
     key = ".".join(f'"{p}"' if isinstance(p, str) and "." in p else str(p) for p in loc)
     if err["type"] == "extra_forbidden":
         owner = _model_at(loc)
@@ -285,14 +308,7 @@ def parse_sweep(data: dict[str, Any], *, file: str | None = None) -> SweepSpec:
 def load_sweep(path: str | Path) -> tuple[SweepSpec, Path]:
     """Read and validate a sweep file; return the spec and the file's directory."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("no such sweep file", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read: {exc}", file=str(path)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML: {exc}", file=str(path)) from None
+    data = parse_toml(read_input_text(path, what="sweep (UTF-8 TOML)"), file=str(path))
     data.setdefault("name", re.sub(r"[^A-Za-z0-9_.-]", "_", path.stem) or "sweep")
     return parse_sweep(data, file=str(path)), path.parent
 
