@@ -23,6 +23,7 @@ from model import __version__, resultset
 from model.api import run
 from model.data import DATASETS, dataset_sha256
 from model.errors import InputError
+from model.inputs import check_depth, read_input_text
 from model.results import TABLES, Result, git_commit, write_csv, write_result
 from model.scenario import validate
 
@@ -46,11 +47,10 @@ def load_manifest(path: Path) -> dict[str, Any]:
     if path.is_dir():
         path = path / "manifest.json"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("file not found", file=str(path)) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        data = json.loads(read_input_text(path, what="manifest.json (JSON)"))
+    except (json.JSONDecodeError, RecursionError) as err:
         raise InputError(f"not a readable manifest.json ({err})", file=str(path)) from None
+    check_depth(data, file=str(path))
     if not isinstance(data, dict):
         raise InputError("expected a JSON object", file=str(path))
     for key in ("resolved_scenario", "seed"):

@@ -11,10 +11,11 @@ a scenario file.
 from __future__ import annotations
 
 import argparse
-import tomllib
 from pathlib import Path
 
+from model.errors import InputError
 from model.fiscal import fy_label
+from model.inputs import parse_toml, read_input_text
 from model.scenario import load_scenario
 
 # top-level keys of a sweep file that no scenario file has (scenario files reject them)
@@ -40,8 +41,8 @@ def is_sweep_file(path: Path) -> bool:
     """True if ``path`` reads as TOML with a sweep-only top-level key. Unreadable files are left
     to the scenario loader, which reports them."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = parse_toml(read_input_text(path), file=str(path))
+    except InputError:
         return False
     return bool(SWEEP_KEYS & set(data)) and not SCENARIO_KEYS & set(data)
 

@@ -341,10 +341,9 @@ def _user_dataset(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise InputError("not a packaged dataset name and not a dataset file; packaged: "
                          f"{', '.join(DATASETS)}", key="settings.dataset", file=str(path))
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
-        raise InputError(f"not a valid TOML dataset: {err}", file=str(path)) from None
+    from model.inputs import parse_toml, read_input_text
+
+    raw = parse_toml(read_input_text(path, what="dataset (UTF-8 TOML)"), file=str(path))
     meta = dict(raw.get("meta", {}))
     meta["tables"] = [f"{USER_TABLE}{t}" for t in meta.get("tables", [])]
     parent = raw.pop("extends", None)
