@@ -362,13 +362,15 @@ def write_comparison(out_dir: Path, names: list[str], *, plots: bool = True,
 
                 render_report(tmp, runs=out_dir, **report_options)
             sums = resultset.digests(tmp)
-        (out_dir / COMPARISON_MANIFEST).unlink(missing_ok=True)  # untrusted until complete
-        for name in COMPARISON_FILES:
-            if name in sums:
-                os.replace(tmp / name, out_dir / name)
-            else:
-                (out_dir / name).unlink(missing_ok=True)
-        resultset.remove(tmp)
+        try:
+            (out_dir / COMPARISON_MANIFEST).unlink(missing_ok=True)  # untrusted until complete
+            for name in COMPARISON_FILES:
+                if name in sums:
+                    os.replace(tmp / name, out_dir / name)
+                else:
+                    (out_dir / name).unlink(missing_ok=True)
+        finally:
+            resultset.remove(tmp)
         m_tmp = out_dir / resultset.temp_name(COMPARISON_MANIFEST)
         resultset.write_json(m_tmp, {"kind": "comparison", "scenarios": built,
                                      "files": sorted(sums), "sha256": sums,
