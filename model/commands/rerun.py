@@ -142,7 +142,7 @@ def compare(result: Result, directory: Path, files: list[str]) -> tuple[list[str
 
 
 def main(args: argparse.Namespace) -> int:
-    path = args.manifest if args.manifest.is_file() else args.manifest / "manifest.json"
+    path = args.manifest / "manifest.json" if args.manifest.is_dir() else args.manifest
     m = load_manifest(path)
     sc = validate(m["resolved_scenario"], file=f"{path} (resolved_scenario)")
     seed = m["seed"]
