@@ -19,6 +19,7 @@ every listed file with its recorded sha256 and nothing else.
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import fcntl
 import hashlib
@@ -233,16 +234,42 @@ def verify(root: Path, manifest: dict[str, Any] | None = None) -> list[str]:
     return problems
 
 
+_libc = ctypes.CDLL(None, use_errno=True)
+_renameat2 = getattr(_libc, "renameat2", None)
+if _renameat2 is not None:
+    _renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                           ctypes.c_uint]
+AT_FDCWD, RENAME_EXCHANGE = -100, 2
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``); False where
+    the system or file system cannot (the caller then falls back to two renames)."""
+    if _renameat2 is None:
+        return False
+    if _renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EPERM):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
 def commit(tmp: Path, dest: Path) -> Path:
-    """Swap the sealed ``tmp`` into ``dest`` (hold the lock of ``dest.parent``)."""
+    """Swap the sealed ``tmp`` into ``dest`` (hold the lock of ``dest.parent``). The result is
+    never missing: the directories are exchanged atomically, and the old one (now under the
+    staging name) is removed; where that is not possible, two renames, and a kill between them
+    is repaired by :func:`clean_stale` (it puts ``.old`` back)."""
     tmp, dest = Path(tmp), Path(dest)
-    if dest.exists() or dest.is_symlink():
+    if not (dest.exists() or dest.is_symlink()):
+        tmp.rename(dest)
+    elif exchange(tmp, dest):
+        remove(tmp)  # the old set, under a staging name: removed by the next writer if killed
+    else:
         old = dest.with_name(temp_name(dest.name, "old"))
         dest.rename(old)
-        tmp.rename(dest)  # a kill between the renames: clean_stale puts ``old`` back
-        remove(old)
-    else:
         tmp.rename(dest)
+        remove(old)
     return dest
 
 

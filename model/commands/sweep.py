@@ -32,6 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="run chunks on this Dask scheduler instead of local processes")
     p.add_argument("--resume", action="store_true",
                    help="skip chunks already finished by an interrupted run of the same sweep")
+    p.add_argument("--no-plots", action="store_true", help="tables and manifest only")
     p.add_argument("--chunk-size", type=_positive, metavar="N",
                    help="samples per chunk/checkpoint (results do not depend on it)")
     p.set_defaults(func=handle)
@@ -44,7 +45,7 @@ def handle(args: argparse.Namespace) -> int:
         raise InputError("give either --workers or --dask-address, not both", key="--workers")
     res = run_sweep(args.sweep_file, out=args.out, workers=args.workers,
                     dask_address=args.dask_address, resume=args.resume,
-                    chunk_size=args.chunk_size)
+                    chunk_size=args.chunk_size, plots=not args.no_plots)
     m = res.manifest
     print(f"{res.name}: {m['n_rows']:,} evaluations ({res.method}) in {m['elapsed_s']:.2f} s "
           f"-> {res.out_dir}")
