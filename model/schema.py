@@ -45,6 +45,8 @@ def _fy(value: object) -> object:
 
 def _fy_keys(value: object) -> object:
     if isinstance(value, dict):
+        if not value:
+            raise ValueError("an empty year table; give a number or at least one year")
         out: dict[object, object] = {}
         written: dict[object, object] = {}
         for k, v in value.items():

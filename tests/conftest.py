@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,13 @@ def cli(capsys):
         return code, out.out, out.err
 
     return run
+
+
+# counts of the command-line fuzz cases (tests/test_fuzz_cli.py), printed after the session
+fuzz_counts: Counter = Counter()
+
+
+def pytest_terminal_summary(terminalreporter):
+    if fuzz_counts:
+        terminalreporter.write_line(
+            "command-line fuzz: " + ", ".join(f"{v:,} {k}" for k, v in sorted(fuzz_counts.items())))

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from functools import cache
 
@@ -112,3 +113,34 @@ def set_path(tree: dict, path: str, value) -> None:
             return
         node = nxt
     node[last] = value
+
+
+# ------------------------------------------------------------------------------ TOML text
+def toml_value(v) -> str:
+    """One value as TOML text (tables inline); None is not TOML and is never produced."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        if math.isnan(v):
+            return "nan"
+        if math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return repr(v)
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{toml_key(k)} = {toml_value(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(toml_value(x) for x in v) + "]"
+    return v.isoformat()  # dates
+
+
+def toml_key(k) -> str:
+    return json.dumps(str(k), ensure_ascii=False)
+
+
+def to_toml(tree: dict) -> str:
+    """A table as TOML text: one ``key = value`` line per top-level key."""
+    return "".join(f"{toml_key(k)} = {toml_value(v)}\n" for k, v in tree.items())

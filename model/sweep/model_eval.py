@@ -12,6 +12,7 @@ Every evaluation also returns the yearly balance and total-trade paths for quant
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,7 +24,7 @@ from model.bounds import schema_range
 from model.errors import InputError
 from model.fiscal import fy_label, parse_fy
 from model.projection import run_batch
-from model.scenario import Scenario, check_path, check_values, load_scenario
+from model.scenario import Scenario, check_path, check_values, load_scenario, with_values
 from model.sweep.evaluators import Evaluation
 
 YEARLY = {"balance": "balance", "total_trade": "total", "exports": "exports",
@@ -126,6 +127,10 @@ class ModelEvaluator:
         if inputs and any(np.isnan(np.asarray(v, float)).any() for v in inputs.values()):
             return self._by_pattern(inputs, rng)
         batch = run_batch(self.scenario, inputs or None, rng=rng)
+        n = max((np.size(v) for v in inputs.values()), default=1)
+        if batch.balance.shape[0] != n:
+            # a parameter the projection takes as a scalar only (e.g. settings.*): row by row
+            return self._stack([self._one_row(inputs, i, rng) for i in range(n)])
         years = batch.years
         paths = {"balance": batch.balance, "total": batch.total}
         out = {}
@@ -140,6 +145,20 @@ class ModelEvaluator:
                 out[name] = outcomes.at_year(arr, years, year)
         return Evaluation(outcomes=out, paths={"balance": paths["balance"],
                                                "total_trade": paths["total"]}, years=years)
+
+    def _one_row(self, inputs: dict[str, np.ndarray], i: int, rng) -> Evaluation:
+        one = copy.copy(self)
+        one.scenario = with_values(self.scenario, {k: float(np.asarray(v, float)[i])
+                                                   for k, v in inputs.items()})
+        return one({}, rng)
+
+    @staticmethod
+    def _stack(parts: list[Evaluation]) -> Evaluation:
+        return Evaluation(
+            outcomes={k: np.concatenate([np.atleast_1d(p.outcomes[k]) for p in parts])
+                      for k in parts[0].outcomes},
+            paths={k: np.concatenate([p.paths[k] for p in parts]) for k in parts[0].paths},
+            years=parts[0].years)
 
     def _by_pattern(self, inputs: dict[str, np.ndarray], rng) -> Evaluation:
         names = list(inputs)

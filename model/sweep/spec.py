@@ -217,6 +217,12 @@ class SweepSpec(BaseModel):
                 "or grid designs are not defined for correlated parameters; remove "
                 "[[correlations]] or use method 'montecarlo'"
             )
+        if m == "sobol" and len(self.parameters) < 2:
+            raise ValueError("method 'sobol' needs at least two parameters (one input explains "
+                             "all the variance); use 'tornado' or 'montecarlo' for one")
+        dupes = sorted({o for o in self.outcomes if self.outcomes.count(o) > 1})
+        if dupes:
+            raise ValueError(f"outcome {dupes[0]!r} is listed twice; list each once")
         if self.evaluator == "model" and self.scenario is None:
             raise ValueError("scenario is required (path of the base scenario file)")
         return self
