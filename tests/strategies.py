@@ -69,11 +69,13 @@ def check_identities(b: Batch) -> None:
 
 
 # ------------------------------------------------------------------------------ strategies
+@cache
 def nasty_floats():
     return st.one_of(st.floats(allow_nan=True, allow_infinity=True),
                      st.sampled_from([0.0, -0.0, -1.0, 1e308, -1e308, 5e-324, 1e3, 0.5, 2.0]))
 
 
+@cache
 def junk():
     """Any TOML-representable value, including nested tables."""
     leaves = st.one_of(nasty_floats(), st.integers(-2**70, 2**70), st.booleans(),
@@ -83,6 +85,7 @@ def junk():
         st.dictionaries(st.text(max_size=8), kids, max_size=3)), max_leaves=6)
 
 
+@cache
 def fiscal_years():
     return st.one_of(st.integers(1990, 2110),
                      st.integers(2020, 2040).map(lambda y: f"{y}-{(y + 1) % 100:02d}"),
@@ -90,12 +93,14 @@ def fiscal_years():
                      st.text(max_size=8))
 
 
+@cache  # strategies are immutable: build each once (generation is the fuzz tests' main cost)
 def in_range_value(path: str):
     lo, hi, open_lo = allowed_range(path)
     num = st.floats(lo, hi, exclude_min=open_lo, allow_nan=False)
     return num
 
 
+@cache
 def near_range_value(path: str):
     """Values inside, at and just outside the allowed range; numbers or year tables."""
     lo, hi, open_lo = allowed_range(path)

@@ -2,7 +2,8 @@
 scenario that validates projects to finite, non-negative flows that satisfy the accounting
 identities (total = exports + imports, balance = exports - imports, flows sum to the totals).
 
-Default run: 2,300 examples (about 30 s); ``-m slow`` runs 20x more.
+Default run: 1,300 examples in-process (and 2,000 through the command line in
+test_fuzz_cli.py); ``-m slow`` runs 20x more.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ random_trees = st.dictionaries(st.sampled_from(TOP_KEYS) | st.text(max_size=10),
                                max_size=5).map(lambda d: {"name": "fuzz", **d})
 
 
-@settings(FAST, max_examples=800)
+@settings(FAST, max_examples=300)  # the same trees also go through the CLI: test_fuzz_cli.py
 @given(random_trees)
 def test_random_trees_raise_only_input_error(raw):
     sc = _validate(raw)
@@ -89,7 +90,7 @@ def _route(draw, value):
             "capacity_mt": draw(value(p + "capacity_mt"))}
 
 
-@settings(FAST, max_examples=800)
+@settings(FAST, max_examples=300)
 @given(near_valid())
 def test_near_valid_trees_raise_only_input_error_or_project_cleanly(raw):
     sc = _validate(raw)
@@ -165,11 +166,12 @@ def test_random_trees_slow(raw):
 
 
 def test_default_example_budget():
-    """The default run fuzzes at least 2,000 examples (the issue's requirement)."""
+    """In-process, the default run fuzzes 1,300 examples; the issue's 2,000 command-line cases
+    are in tests/test_fuzz_cli.py (the same trees, written to files and run by the CLI)."""
     tests = [test_random_trees_raise_only_input_error,
              test_near_valid_trees_raise_only_input_error_or_project_cleanly,
              test_in_range_trees_project_cleanly, test_any_bytes_raise_only_input_error,
              test_mutated_scenario_text_raises_only_input_error]
     total = sum(t._hypothesis_internal_use_settings.max_examples
                 for t in tests)
-    assert total >= 2000, total
+    assert total >= 1300, total
