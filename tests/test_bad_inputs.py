@@ -13,7 +13,8 @@ import pytest
 
 from model.cli import main as cli_main
 
-CORPUS = Path(__file__).resolve().parent / "bad_inputs"
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "bad_inputs"
 CASES = tomllib.loads((CORPUS / "cases.toml").read_text(encoding="utf-8"))
 MIN_CASES = 40
 
@@ -26,7 +27,7 @@ def _params():
 
 def test_corpus_is_complete():
     """Every corpus file has an expectation and every expectation a file; >= 40 of them."""
-    files = {f"{p.parent.name}/{p.name}" for p in CORPUS.glob("*/*.toml")}
+    files = {f"{p.parent.name}/{p.name}" for p in CORPUS.glob("*/*.*")}
     assert files == set(CASES)
     assert len(CASES) >= MIN_CASES
     assert {c["category"] for c in CASES.values()} >= {
@@ -35,15 +36,62 @@ def test_corpus_is_complete():
         "size_limit"}
 
 
+def test_corpus_covers_the_issue_12_classes():
+    """Issue 12: >= 120 files; the classes of its list that a bad input file can show."""
+    assert len(CASES) >= 120
+    classes = {c.get("issue_class", "validation") for c in CASES.values()}
+    assert classes >= {"name_space", "validation", "environment", "atomic_sets", "rerun",
+                       "found_by_cli_fuzz"}, classes
+
+
+SWEEP_OK = f"""name = "{{name}}"
+scenario = "{(ROOT / 'scenarios' / 'baseline.toml').as_posix()}"
+method = "tornado"
+outcomes = ["balance:2029-30"]
+[parameters."levers.oil.brent_usd"]
+low = 60.0
+high = 90.0
+"""
+
+
+def _setup(kind: str, out: Path, tmp_path: Path) -> None:
+    """Earlier results the bad input must leave byte-identical (``setup`` in cases.toml)."""
+    scenarios = ROOT / "scenarios"
+    if kind == "run":
+        assert cli_main(["run", str(scenarios / "baseline.toml"), str(scenarios / "eaeu_fta.toml"),
+                         "--out", str(out), "--no-plots", "-q"]) == 0
+    elif kind.startswith("sweep:"):
+        sweep = tmp_path / "setup_sweep.toml"
+        sweep.write_text(SWEEP_OK.format(name=kind.removeprefix("sweep:")))
+        assert cli_main(["sweep", str(sweep), "--out", str(out), "--no-plots"]) == 0
+    elif kind == "out_is_a_file":
+        out.write_text("not a directory")
+    else:
+        raise AssertionError(kind)
+
+
+def _snapshot(out: Path):
+    if out.is_file():
+        return out.read_bytes()
+    return {p.relative_to(out).as_posix(): p.read_bytes() if p.is_file() else None
+            for p in sorted(out.rglob("*"))} if out.exists() else None
+
+
 @pytest.mark.parametrize(("name", "case"), list(_params()))
 def test_bad_input(name, case, tmp_path, capsys):
     path = CORPUS / name
     out = tmp_path / "out"
+    if "setup" in case:
+        _setup(case["setup"], out, tmp_path)
+        capsys.readouterr()
+    before = _snapshot(out)
     if name.startswith("scenarios/"):
         argv = ["run", str(path), "--out", str(out), "--no-plots"]
+    elif name.startswith("manifests/"):
+        argv = ["rerun", str(path)]
     else:
         argv = ["sweep", str(path), "--out", str(out)]
-    code = cli_main(argv)
+    code = cli_main([*argv, *case.get("args", [])])
     captured = capsys.readouterr()
     err = captured.err
     assert code == 2, f"exit {code}; stderr: {err}"
@@ -52,13 +100,16 @@ def test_bad_input(name, case, tmp_path, capsys):
     assert len(lines) == 1, err
     line = lines[0]
     assert line.startswith(f"tradesim {argv[0]}: error: ")
-    assert ".toml" in line and (path.name in line or "bad_inputs" in line), line
+    if case.get("names") == "out":  # an environment error names the path at fault
+        assert f"{out}: " in line, line
+    else:
+        assert path.suffix in line and (path.name in line or "bad_inputs" in line), line
     if "key" in case:
         assert f": {case['key']}: " in line, f"key {case['key']!r} not named in: {line}"
-    else:
+    elif case.get("names") != "out":
         assert path.name in line, line
     assert case["contains"] in line, line
-    assert not out.exists(), f"{out} was written"
+    assert _snapshot(out) == before, f"{out} was changed"
 
 
 def test_syntax_errors_give_line_and_column(capsys, tmp_path):

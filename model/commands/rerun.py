@@ -23,7 +23,7 @@ from model import __version__, resultset
 from model.api import run
 from model.data import DATASETS, dataset_sha256
 from model.errors import InputError
-from model.inputs import check_depth, read_input_text
+from model.inputs import MAX_DEPTH, check_depth, read_input_text
 from model.results import TABLES, Result, git_commit, write_csv, write_result
 from model.scenario import validate
 
@@ -48,8 +48,10 @@ def load_manifest(path: Path) -> dict[str, Any]:
         path = path / "manifest.json"
     try:
         data = json.loads(read_input_text(path, what="manifest.json (JSON)"))
-    except (json.JSONDecodeError, RecursionError) as err:
+    except json.JSONDecodeError as err:
         raise InputError(f"not a readable manifest.json ({err})", file=str(path)) from None
+    except RecursionError:
+        raise InputError(f"nested deeper than {MAX_DEPTH} levels", file=str(path)) from None
     check_depth(data, file=str(path))
     if not isinstance(data, dict):
         raise InputError("expected a JSON object", file=str(path))

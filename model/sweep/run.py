@@ -321,7 +321,8 @@ def run_sweep(
     store = None if out_dir is None else ChunkStore(checkpoint_dir(out_dir))
     header = None
     if resume and store is not None:
-        header = _checkpoint_header(store, digest) or _committed_header(out_dir, digest)
+        header = (_checkpoint_header(store, digest, file)
+                  or _committed_header(out_dir, digest, file))
     size = _chunk_size(spec, n_rows, chunk_size or spec.chunk_size, header)
     n_chunks = -(-n_rows // size)
 
@@ -373,7 +374,7 @@ def checkpoint_dir(out_dir: Path) -> Path:
     return Path(out_dir).with_name(f".{Path(out_dir).name}.checkpoint")
 
 
-def _committed_header(out_dir: Path, digest: str) -> dict | None:
+def _committed_header(out_dir: Path, digest: str, file: str | None) -> dict | None:
     """The checkpoint header of the committed result set, to resume from its chunk files."""
     m = resultset.read_manifest(out_dir)
     sums = (m or {}).get("sha256") or {}
@@ -381,7 +382,7 @@ def _committed_header(out_dir: Path, digest: str) -> dict | None:
     if "chunks/checkpoint.json" not in sums or not path.is_file() \
             or resultset.sha256_file(path) != sums["chunks/checkpoint.json"]:
         return None  # only a set that matches its manifest is trusted
-    return _checkpoint_header(ChunkStore(out_dir / "chunks"), digest)
+    return _checkpoint_header(ChunkStore(out_dir / "chunks"), digest, file)
 
 
 def _seed_checkpoint(out_dir: Path, store: ChunkStore) -> None:
@@ -408,13 +409,14 @@ def _check_options(workers: Any, chunk_size: Any) -> None:
         raise InputError(f"must be a whole number >= 1 (got {chunk_size!r})", key="--chunk-size")
 
 
-def _checkpoint_header(store: ChunkStore | None, digest: str) -> dict | None:
+def _checkpoint_header(store: ChunkStore | None, digest: str, file: str | None = None
+                       ) -> dict | None:
     """The header of a checkpoint to resume, after checking it belongs to this sweep."""
     header = store.header() if store is not None else None
     if header is not None and header.get("hash") != digest:
-        raise InputError("this checkpoint was written by a different sweep (spec, scenario or "
-                         "model changed); run without --resume to start afresh",
-                         file=str(store.header_path))
+        raise InputError(f"the checkpoint {store.header_path} was written by a different sweep "
+                         "(spec, scenario or model changed); run without --resume to start "
+                         "afresh", file=file, key="--resume")
     return header
 
 
