@@ -20,6 +20,15 @@ from model.cli import main as cli_main
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 SHIPPED = sorted(p for p in SCENARIOS.glob("*.toml"))
+# a small valid sweep (3 model runs); format with name=...
+TORNADO_SWEEP = f"""name = "{{name}}"
+scenario = "{(SCENARIOS / 'baseline.toml').as_posix()}"
+method = "tornado"
+outcomes = ["balance:2029-30"]
+[parameters."levers.oil.brent_usd"]
+low = 60.0
+high = 90.0
+"""
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ import pytest
 
 from model.cli import main as cli_main
 
+from conftest import TORNADO_SWEEP
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "bad_inputs"
 CASES = tomllib.loads((CORPUS / "cases.toml").read_text(encoding="utf-8"))
@@ -44,16 +46,6 @@ def test_corpus_covers_the_issue_12_classes():
                        "found_by_cli_fuzz"}, classes
 
 
-SWEEP_OK = f"""name = "{{name}}"
-scenario = "{(ROOT / 'scenarios' / 'baseline.toml').as_posix()}"
-method = "tornado"
-outcomes = ["balance:2029-30"]
-[parameters."levers.oil.brent_usd"]
-low = 60.0
-high = 90.0
-"""
-
-
 def _setup(kind: str, out: Path, tmp_path: Path) -> None:
     """Earlier results the bad input must leave byte-identical (``setup`` in cases.toml)."""
     scenarios = ROOT / "scenarios"
@@ -62,7 +54,7 @@ def _setup(kind: str, out: Path, tmp_path: Path) -> None:
                          "--out", str(out), "--no-plots", "-q"]) == 0
     elif kind.startswith("sweep:"):
         sweep = tmp_path / "setup_sweep.toml"
-        sweep.write_text(SWEEP_OK.format(name=kind.removeprefix("sweep:")))
+        sweep.write_text(TORNADO_SWEEP.format(name=kind.removeprefix("sweep:")))
         assert cli_main(["sweep", str(sweep), "--out", str(out), "--no-plots"]) == 0
     elif kind == "out_is_a_file":
         out.write_text("not a directory")

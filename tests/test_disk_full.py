@@ -12,16 +12,9 @@ import pytest
 
 from model import resultset
 
-from conftest import SCENARIOS
+from conftest import SCENARIOS, TORNADO_SWEEP
 
-SWEEP = f"""name = "sw"
-scenario = "{(SCENARIOS / 'baseline.toml').as_posix()}"
-method = "tornado"
-outcomes = ["balance:2029-30"]
-[parameters."levers.oil.brent_usd"]
-low = 60.0
-high = 90.0
-"""
+SWEEP = TORNADO_SWEEP.format(name="sw")
 
 
 @pytest.fixture

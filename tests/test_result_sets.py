@@ -18,17 +18,10 @@ from model import resultset
 from model.results import COMPARISON_MANIFEST, comparison_problems
 from model.sweep.run import checkpoint_dir
 
-from conftest import ROOT, SCENARIOS
+from conftest import ROOT, SCENARIOS, TORNADO_SWEEP
 
 SHORT = 'extends = "{base}"\nname = "{name}"\n[levers.oil]\nbrent_usd = {brent}\n'
-SWEEP = f"""name = "sw"
-scenario = "{(SCENARIOS / 'baseline.toml').as_posix()}"
-method = "tornado"
-outcomes = ["balance:2029-30"]
-[parameters."levers.oil.brent_usd"]
-low = 60.0
-high = 90.0
-"""
+SWEEP = TORNADO_SWEEP.format(name="sw")
 
 
 def scenario(tmp_path, name: str, brent: float = 70.0):
@@ -98,14 +91,20 @@ HOLD = ("import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDONLY); "
         "fcntl.flock(fd, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(float(sys.argv[2]))")
 
 
+def hold_lock(out, seconds: float) -> subprocess.Popen:
+    """Another process holding the lock of ``out`` for ``seconds`` (returns once it holds it)."""
+    out.mkdir(exist_ok=True)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(out), str(seconds)],
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    return holder
+
+
 def test_a_second_writer_waits_for_the_lock_then_gives_up_with_a_message(tmp_path, cli,
                                                                           monkeypatch):
     out = tmp_path / "out"
-    out.mkdir()
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(out), "30"],
-                              stdout=subprocess.PIPE, text=True)
+    holder = hold_lock(out, 30)
     try:
-        assert holder.stdout.readline().strip() == "locked"
         monkeypatch.setenv(resultset.LOCK_TIMEOUT_ENV, "0.3")
         code, _, err = cli("run", scenario(tmp_path, "a"), "--out", out, "--no-plots", "-q")
         assert code == 2
@@ -115,9 +114,7 @@ def test_a_second_writer_waits_for_the_lock_then_gives_up_with_a_message(tmp_pat
     finally:
         holder.kill()
         holder.wait()
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(out), "0.5"],
-                              stdout=subprocess.PIPE, text=True)
-    assert holder.stdout.readline().strip() == "locked"
+    holder = hold_lock(out, 0.5)
     monkeypatch.setenv(resultset.LOCK_TIMEOUT_ENV, "60")
     t0 = time.monotonic()
     code, _, err = cli("run", scenario(tmp_path, "a"), "--out", out, "--no-plots", "-q")
@@ -204,11 +201,8 @@ def test_the_comparison_manifest_is_written_last(tmp_path, cli, monkeypatch):
 def test_cli_through_a_subprocess_still_exits_2_on_a_held_lock(tmp_path):
     """The real entry point, not only main(argv): the lock message and exit code."""
     out = tmp_path / "out"
-    out.mkdir()
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(out), "30"],
-                              stdout=subprocess.PIPE, text=True)
+    holder = hold_lock(out, 30)
     try:
-        assert holder.stdout.readline().strip() == "locked"
         proc = subprocess.run([sys.executable, "-m", "model", "run", str(scenario(tmp_path, "a")),
                                "--out", str(out), "--no-plots", "-q"], cwd=ROOT,
                               capture_output=True, text=True, timeout=120,
