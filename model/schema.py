@@ -290,6 +290,9 @@ class Macro(Section):
                                             description="income elasticity of import demand")
 
 
+MIN_LEVEL = 1e-9  # smallest non-zero base tariff (0.0000001%)
+
+
 class FlowParams(Section):
     elasticity: float | None = Field(None, gt=0, le=50, description="import demand elasticity |Em|")
     tariff: float | None = Field(None, ge=0, le=10,
@@ -306,6 +309,15 @@ class FlowParams(Section):
     trend: float = Field(0.0, ge=-0.5, le=0.5, description="extra sector growth per year")
     time_cost: float | None = Field(None, ge=0, le=0.1, description="share of value per day")
     usd_per_t: float | None = Field(None, ge=1.0, le=1e7, description="value density, US$/t")
+
+    @field_validator("tariff")
+    @classmethod
+    def _not_vanishing(cls, v: float | None) -> float | None:
+        # a tariff path is a factor on the base level: a level like 5e-324 overflows it
+        if v is not None and 0 < v < MIN_LEVEL:
+            raise ValueError(f"a base tariff below {MIN_LEVEL:g} is 0 for the model; write 0 "
+                             f"(got {v!r})")
+        return v
 
 
 class Settings(Section):

@@ -50,7 +50,7 @@ def chosen_year(text: str | None, years, *, key: str = "--year") -> int:
 def write_decomposition(dec: Decomposition, dest: Path, *, year: int, reference: str,
                         scenario: str, plots: bool = True) -> Path:
     """``decomposition.csv`` and ``waterfall.png`` in ``dest``, atomically."""
-    with atomic_dir(dest) as tmp:
+    with atomic_dir(dest, kind="decompose") as tmp:  # sealed: manifest of sha256s
         write_csv(dec.table, tmp / "decomposition.csv")
         if plots:
             save_waterfall_png(dec, tmp / "waterfall.png", year=year, reference=reference,
