@@ -136,9 +136,20 @@ def locked(directory: Path, *, timeout: float | None = None) -> Iterator[None]:
         finally:
             _held[key][1] -= 1
         return
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    limit = lock_timeout() if timeout is None else timeout
+    start = time.monotonic()
+    while True:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            _acquire(fd, directory, max(0.0, limit - (time.monotonic() - start)))
+            if _same_file(fd, directory):
+                break
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)  # the directory was renamed away while we waited (a sweep's checkpoint
+        directory.mkdir(parents=True, exist_ok=True)  # became a result): lock the new one
     try:
-        _acquire(fd, directory, lock_timeout() if timeout is None else timeout)
         _held[key] = [fd, 1]
         try:
             yield
@@ -146,6 +157,14 @@ def locked(directory: Path, *, timeout: float | None = None) -> Iterator[None]:
             del _held[key]
     finally:
         os.close(fd)  # releases the lock
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        a, b = os.fstat(fd), os.stat(path)
+    except FileNotFoundError:
+        return False
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
 def _acquire(fd: int, directory: Path, timeout: float) -> None:

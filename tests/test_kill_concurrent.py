@@ -181,3 +181,16 @@ def test_twenty_kills_of_a_sweep(tmp_path):
     for name in ("samples.csv", "outcomes.csv", "quantiles.csv"):
         assert (out / "killme" / name).read_bytes() == (whole / "killme" / name).read_bytes()
     print(f"\n20 kills of a sweep: {killed} hit a running sweep")
+
+
+def test_three_sweeps_of_one_name_at_once(tmp_path):
+    """One writer per checkpoint: the others wait (the checkpoint directory they wait on becomes
+    the committed set's chunks/; they lock the new one), all exit 0, one complete set remains."""
+    sweep = tmp_path / "killme.toml"
+    sweep.write_text(SWEEP)
+    out = tmp_path / "out"
+    procs = [start(["sweep", sweep, "--out", out, "--chunk-size", "16", "--no-plots"])
+             for _ in range(3)]
+    assert [finish(p) for p in procs] == [0, 0, 0]
+    check_after_success(out)
+    assert not checkpoint_dir(out / "killme").exists()

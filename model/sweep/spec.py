@@ -163,7 +163,8 @@ class SweepSpec(BaseModel):
     """A validated sweep. Build with :func:`load_sweep` or ``SweepSpec.model_validate``."""
 
     model_config = _STRICT
-    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] = "sweep"
+    # the result directory is named after it (plus staging affixes): at most 200 bytes
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=200)] = "sweep"
     description: str = ""
     scenario: str | None = None
     evaluator: Literal["model", "toy:ishigami", "toy:linear", "toy:heavy", "toy:des"] = "model"
