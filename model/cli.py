@@ -15,7 +15,7 @@ import sys
 import traceback
 
 from model import __version__
-from model.errors import InputError
+from model.errors import InputError, one_line
 
 DESCRIPTION = """\
 Scenario model of India-Russia goods trade (India's fiscal years, US$ bn).
@@ -70,8 +70,8 @@ def main(argv: list[str] | None = None) -> int:
             return _bug(args.command)
         # the machine, not the model: one line, exit 2 (results are staged, nothing half-written)
         where = f"{err.filename}: " if err.filename else ""
-        print(f"tradesim {args.command}: error: {where}{err.strerror or err} "
-              f"({ENVIRONMENT_ERRORS[err.errno]})", file=sys.stderr)
+        print(f"tradesim {args.command}: error: " + one_line(
+            f"{where}{err.strerror or err} ({ENVIRONMENT_ERRORS[err.errno]})"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"tradesim {args.command}: interrupted", file=sys.stderr)

@@ -25,8 +25,16 @@ class InputError(Exception):
 
     def render(self) -> str:
         where = ": ".join(p for p in (self.file, self.key) if p)
-        return f"{where}: {self.message}" if where else self.message
+        return one_line(f"{where}: {self.message}" if where else self.message)
 
     def with_file(self, file: str) -> InputError:
         """Same error, attributed to ``file`` unless it already names one."""
         return self if self.file else InputError(self.message, file=file, key=self.key)
+
+
+def one_line(text: str) -> str:
+    """``text`` with control and line-breaking characters escaped (``\\n``), so that a message
+    quoting a user's key or value is always one line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
