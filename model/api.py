@@ -27,7 +27,11 @@ def run(scenario: Scenario | str | Path, *, overrides: Mapping[str, float | np.n
         scenario = load_scenario(scenario)
     for path, value in (overrides or {}).items():
         check_path(scenario, path)
-        values = np.atleast_1d(np.asarray(value, dtype=float))
+        raw = np.asarray(value)
+        if raw.dtype.kind not in "iuf":  # no booleans, strings or objects taken as numbers
+            raise InputError(f"must be a number or an array of numbers (got {value!r})",
+                             key=path)
+        values = np.atleast_1d(raw.astype(float))
         if not np.isfinite(values).all():
             raise InputError("override values must be finite numbers", key=path)
         for v in {float(values.min()), float(values.max())}:  # the schema's ranges and rules
