@@ -49,9 +49,6 @@ OVERHEAD_PER_ROW = 5e-6
 WORKER_STARTUP_S = 1.5
 # best speed-up per extra worker process on pure numpy work (machine ceiling 1.8x for 2 processes)
 PARALLEL_EFFICIENCY = 0.9
-OUTPUT_FILES = ("samples.csv", "outcomes.csv", "quantiles.csv", "tornado.csv", "sobol.csv",
-                "morris.csv", "manifest.json", "fan_balance.png", "fan_total_trade.png",
-                "tornado.png", "sobol.png", "morris.png", "scatter.png")
 
 
 @dataclass
