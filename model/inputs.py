@@ -1,7 +1,7 @@
 """Reading input files with limits: regular files only, a size cap, a nesting-depth cap.
 
-Scenario, sweep and dataset files all come through :func:`read_input_text` and
-:func:`parse_toml`, so a FIFO or a device given as input is refused at once (never opened, so
+Scenario, sweep and dataset files all come through :func:`read_input_bytes` / :func:`read_input_text`
+and :func:`loads_toml`, so a FIFO or a device given as input is refused at once (never opened, so
 never blocks), an endless or huge file is never read into memory, and a deeply nested table
 cannot exhaust the parser's stack. Every failure is an :class:`~model.errors.InputError`
 naming the file (exit 2).
@@ -21,8 +21,8 @@ MAX_INPUT_BYTES = 4 * 2**20  # scenario and sweep files are a few kB; datasets u
 MAX_DEPTH = 32               # tables/arrays inside each other; scenarios need about 6
 
 
-def read_input_text(path: str | Path, *, what: str = "TOML") -> str:
-    """The UTF-8 text of a regular file of at most MAX_INPUT_BYTES (a BOM is dropped)."""
+def read_input_bytes(path: str | Path, *, what: str = "TOML") -> bytes:
+    """The bytes of a regular file of at most MAX_INPUT_BYTES."""
     path = Path(path)
     try:
         st = os.stat(path)  # stat, not open: opening a FIFO would block until a writer comes
@@ -31,7 +31,7 @@ def read_input_text(path: str | Path, *, what: str = "TOML") -> str:
     except OSError as err:
         raise InputError(f"cannot read file ({err.strerror})", file=str(path)) from None
     if stat.S_ISDIR(st.st_mode):
-        raise InputError(f"is a directory, expected a .toml file", file=str(path))
+        raise InputError("is a directory, expected a .toml file", file=str(path))
     if not stat.S_ISREG(st.st_mode):
         kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else
                 "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else
@@ -49,6 +49,12 @@ def read_input_text(path: str | Path, *, what: str = "TOML") -> str:
     if len(raw) > MAX_INPUT_BYTES:  # grew since stat
         raise InputError(f"is larger than {MAX_INPUT_BYTES:,} bytes, the limit for input files",
                          file=str(path))
+    return raw
+
+
+def read_input_text(path: str | Path, *, what: str = "TOML") -> str:
+    """The UTF-8 text of a regular file of at most MAX_INPUT_BYTES (a BOM is dropped)."""
+    raw = read_input_bytes(path, what=what)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -57,7 +63,7 @@ def read_input_text(path: str | Path, *, what: str = "TOML") -> str:
     return text.removeprefix("\ufeff")  # a UTF-8 byte-order mark (Windows editors) is harmless
 
 
-def parse_toml(text: str, *, file: str | None) -> dict[str, Any]:
+def loads_toml(text: str, *, file: str | None) -> dict[str, Any]:
     """tomllib.loads with the depth cap; syntax errors name the line and column."""
     try:
         data = tomllib.loads(text)

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 from model.data import DATASETS, Baseline, load_baseline
 from model.errors import InputError
 from model.fiscal import fy_label, parse_fy
-from model.inputs import parse_toml, read_input_text
+from model.inputs import loads_toml, read_input_text
 from model.schema import FlowParams, ScenarioSpec, unwrap_types
 
 Scenario = ScenarioSpec
@@ -32,7 +32,8 @@ MAX_EXTENDS_DEPTH = 20
 
 # ------------------------------------------------------------------------------ reading files
 def read_toml(path: str | Path) -> dict[str, Any]:
-    """Parse one TOML file; every failure becomes an InputError naming the file."""
+    """Parse one TOML file; every failure becomes an InputError naming the file. Only a regular
+    file of at most MAX_INPUT_BYTES is read (:mod:`model.inputs`)."""
     path = Path(path)
     text = read_input_text(path, what="scenario (UTF-8 TOML)")
     if "\x00" in text:
@@ -40,7 +41,7 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     if not text.strip():
         raise InputError("empty file; a scenario needs at least `name` or `extends`",
                          file=str(path))
-    return parse_toml(text, file=str(path))
+    return loads_toml(text, file=str(path))
 
 
 def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:

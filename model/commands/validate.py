@@ -15,7 +15,7 @@ from pathlib import Path
 
 from model.errors import InputError
 from model.fiscal import fy_label
-from model.inputs import parse_toml, read_input_text
+from model.inputs import loads_toml, read_input_text
 from model.scenario import load_scenario
 
 # top-level keys of a sweep file that no scenario file has (scenario files reject them)
@@ -41,7 +41,7 @@ def is_sweep_file(path: Path) -> bool:
     """True if ``path`` reads as TOML with a sweep-only top-level key. Unreadable files are left
     to the scenario loader, which reports them."""
     try:
-        data = parse_toml(read_input_text(path), file=str(path))
+        data = loads_toml(read_input_text(path), file=str(path))
     except InputError:
         return False
     return bool(SWEEP_KEYS & set(data)) and not SCENARIO_KEYS & set(data)

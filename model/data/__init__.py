@@ -341,9 +341,9 @@ def _user_dataset(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise InputError("not a packaged dataset name and not a dataset file; packaged: "
                          f"{', '.join(DATASETS)}", key="settings.dataset", file=str(path))
-    from model.inputs import parse_toml, read_input_text
+    from model.inputs import loads_toml, read_input_text
 
-    raw = parse_toml(read_input_text(path, what="dataset (UTF-8 TOML)"), file=str(path))
+    raw = loads_toml(read_input_text(path, what="dataset (UTF-8 TOML)"), file=str(path))
     meta = dict(raw.get("meta", {}))
     meta["tables"] = [f"{USER_TABLE}{t}" for t in meta.get("tables", [])]
     parent = raw.pop("extends", None)

@@ -47,7 +47,7 @@ from pydantic import (
 )
 
 from model.errors import InputError
-from model.inputs import parse_toml, read_input_text
+from model.inputs import loads_toml, read_input_text
 from model.sweep.samplers import Marginal
 
 METHODS = ("grid", "tornado", "montecarlo", "sobol", "morris")
@@ -315,7 +315,7 @@ def parse_sweep(data: dict[str, Any], *, file: str | None = None) -> SweepSpec:
 def load_sweep(path: str | Path) -> tuple[SweepSpec, Path]:
     """Read and validate a sweep file; return the spec and the file's directory."""
     path = Path(path)
-    data = parse_toml(read_input_text(path, what="sweep (UTF-8 TOML)"), file=str(path))
+    data = loads_toml(read_input_text(path, what="sweep (UTF-8 TOML)"), file=str(path))
     data.setdefault("name", re.sub(r"[^A-Za-z0-9_.-]", "_", path.stem) or "sweep")
     return parse_sweep(data, file=str(path)), path.parent
 
