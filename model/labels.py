@@ -240,6 +240,12 @@ def _schema_lookup(path: str) -> tuple[str, list[str], str] | None:
     return description, keys, field
 
 
+def description(path: str) -> str:
+    """The schema's own description of a parameter path (help text); "" if it has none."""
+    found = _schema_lookup(path)
+    return found[0] if found else ""
+
+
 def _clean(description: str) -> str:
     text = re.sub(r"\s*\([^)]*\)", "", description)   # "(default: data)", "(R)", "(0.5 = 50%)"
     text = text.split("; ")[0]

@@ -42,21 +42,25 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise InputError("is a directory, expected a .toml file", file=str(path)) from None
     except OSError as err:
         raise InputError(f"cannot read file ({err.strerror})", file=str(path)) from None
+    return parse_toml(raw, file=str(path))
+
+
+def parse_toml(raw: bytes, *, file: str) -> dict[str, Any]:
+    """Parse the bytes of a scenario file named ``file`` (also an upload: nothing is read)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         raise InputError(f"not UTF-8 text (byte {err.start}); scenario files are UTF-8 TOML",
-                         file=str(path)) from None
+                         file=file) from None
     text = text.removeprefix("\ufeff")  # a UTF-8 byte-order mark (Windows editors) is harmless
     if "\x00" in text:
-        raise InputError("binary file, expected UTF-8 TOML text", file=str(path))
+        raise InputError("binary file, expected UTF-8 TOML text", file=file)
     if not text.strip():
-        raise InputError("empty file; a scenario needs at least `name` or `extends`",
-                         file=str(path))
+        raise InputError("empty file; a scenario needs at least `name` or `extends`", file=file)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise InputError(f"TOML syntax error: {err}", file=str(path)) from None
+        raise InputError(f"TOML syntax error: {err}", file=file) from None
 
 
 def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
@@ -82,7 +86,11 @@ def resolve_extends(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str
         raise InputError(f"circular extends: {loop}", file=str(path), key="extends")
     if len(_chain) >= MAX_EXTENDS_DEPTH:
         raise InputError(f"extends chain deeper than {MAX_EXTENDS_DEPTH}", file=str(path))
-    raw = read_toml(path)
+    return _layer(read_toml(path), path, _chain=(*_chain, real))
+
+
+def _layer(raw: dict[str, Any], path: Path, *, _chain: tuple[Path, ...]) -> dict[str, Any]:
+    """``raw`` (the table of the file at ``path``) with its ``extends`` chain merged underneath."""
     parent = raw.pop("extends", None)
     if parent is None:
         return raw
@@ -100,7 +108,7 @@ def resolve_extends(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str
     if not parent_path.is_file():
         raise InputError(f"extends '{parent}' is not a file; give the path of a .toml scenario",
                          file=str(path), key="extends")
-    base = resolve_extends(parent_path, (*_chain, real))
+    base = resolve_extends(parent_path, _chain)
     base.pop("name", None)  # a child is its own scenario unless it names itself
     return deep_merge(base, raw)
 
@@ -374,6 +382,14 @@ def load_scenario(path: str | Path, *, dataset: str | None = None) -> Scenario:
         if isinstance(named, str) and named.endswith(".toml") and not Path(named).is_absolute():
             raw = deep_merge(raw, {"settings": {"dataset": str((path.parent / named).resolve())}})
     return validate(raw, file=str(path))
+
+
+def resolve_text(raw: bytes, *, file: str, base_dir: Path) -> dict[str, Any]:
+    """The resolved table of a file given as bytes (an upload named ``file``): its ``extends``
+    is looked for in ``base_dir``; the name defaults to the file's stem, as on disk."""
+    table = _layer(parse_toml(raw, file=file), Path(base_dir) / Path(file).name, _chain=())
+    table.setdefault("name", Path(file).stem)
+    return table
 
 
 def json_schema() -> dict[str, Any]:
