@@ -10,6 +10,7 @@ corrupt. The server writes no file: "download" hands the TOML text to the browse
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import sys
 import traceback
@@ -52,7 +53,7 @@ def _row(c: Control, value: float | None) -> html.Div:
         html.Label(f"{c.label}{unit}", htmlFor=c.dom_id),
         html.Div(className="pair", children=[
             dcc.Slider(id={"type": SLIDER, "path": c.path}, min=c.low, max=c.high, step=c.step,
-                       value=value, marks=None, updatemode="mouseup",
+                       value=value, marks=None, updatemode="mouseup", allow_direct_input=False,
                        tooltip={"placement": "bottom"}),
             dcc.Input(id={"type": NUM, "path": c.path}, type="number", value=value,
                       debounce=True, placeholder="dataset / year path", className="num",
@@ -119,6 +120,9 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
         ]),
         html.Div(id="main", children=[
             html.Div(id="summary"),
+            # the control values the numbers above were computed from (for tests and benchmarks
+            # to know a redraw is complete; hidden)
+            html.Pre(id="computed", hidden=True),
             *[dcc.Graph(id=g, config={"displaylogo": False}) for g in GRAPHS],
         ]),
     ])
@@ -136,7 +140,7 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
 
     @app.callback(
         Output("summary", "children"), *[Output(g, "figure") for g in GRAPHS],
-        Output("message", "children"), Output("table", "data"),
+        Output("message", "children"), Output("table", "data"), Output("computed", "children"),
         Input({"type": NUM, "path": ALL}, "value"), Input("uncertainty", "value"),
         Input("base", "data"),
     )
@@ -149,11 +153,11 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
             res = state.project(sc)
             fan = state.fan(sc, table) if "on" in (uncertainty or []) else None
         except InputError as err:  # the CLI's one line; the charts keep the last good state
-            return (*[dash.no_update] * (len(GRAPHS) + 1), err.render(), None)
+            return (*[dash.no_update] * (len(GRAPHS) + 1), err.render(), None, dash.no_update)
         except Exception:  # a bug: say so on the page, keep serving
             traceback.print_exc()
             return (*[dash.no_update] * (len(GRAPHS) + 1),
-                    "internal error (a bug); please report it", None)
+                    "internal error (a bug); please report it", None, dash.no_update)
         summary, ref = res.summary, reference.summary
         lines = [("baseline", ref), *others, (f"{sc.name} (explored)", summary)]
         return (_summary_table(summary, ref),
@@ -162,7 +166,8 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
                 figures.sectors(res.flows, "export", dataset),
                 figures.sectors(res.flows, "import", dataset),
                 figures.routes(res.routes),
-                "", table)
+                "", table, json.dumps({k: v for k, v in chosen.items() if v is not None},
+                                      sort_keys=True) + f" fan={fan is not None}")
 
     @app.callback(Output("download", "data"), Input("download-btn", "n_clicks"),
                   State("table", "data"), prevent_initial_call=True)
