@@ -10,6 +10,7 @@ corrupt. The server writes no file: "download" hands the TOML text to the browse
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import logging
 import sys
@@ -148,7 +149,7 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
         ids = [i["id"]["path"] for i in dash.ctx.inputs_list[0]]
         chosen = {p: _number(v, p in integers) for p, v in zip(ids, nums, strict=True)}
         try:
-            table = state.apply(base, chosen)
+            table = state.apply(base, chosen, shown_by(base))
             sc = state.scenario_of(table)
             res = state.project(sc)
             fan = state.fan(sc, table) if "on" in (uncertainty or []) else None
@@ -168,6 +169,14 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
                 figures.routes(res.routes),
                 "", table, json.dumps({k: v for k, v in chosen.items() if v is not None},
                                       sort_keys=True) + f" fan={fan is not None}")
+
+    @functools.lru_cache(maxsize=8)
+    def _shown(key: str) -> dict:
+        return state.controls_from(state.scenario_of(json.loads(key)), paths)
+
+    def shown_by(base: dict) -> dict:
+        """What the page's starting table gives each control (cached: it changes on upload)."""
+        return _shown(json.dumps(base, sort_keys=True))
 
     @app.callback(Output("download", "data"), Input("download-btn", "n_clicks"),
                   State("table", "data"), prevent_initial_call=True)
@@ -198,17 +207,20 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
     @app.callback(Output({"type": NUM, "path": ALL}, "value", allow_duplicate=True),
                   Input("reset", "n_clicks"), State("base", "data"), prevent_initial_call=True)
     def reset(_, base):
-        shown = state.controls_from(state.scenario_of(base), paths)
+        shown = shown_by(base)
         return [shown[p] for p in paths]
 
     return app
 
 
 def _number(value, integer: bool):
-    """A field's value as the schema wants it (an integer field gets an int when whole)."""
-    if integer and isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
+    """A field's value as the schema wants it: JSON has one number type, so 25.0 arrives as 25;
+    an integer field gets an int when whole, any other a float."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if integer:
+        return int(value) if float(value).is_integer() else value
+    return float(value)
 
 
 def serve(app: dash.Dash, host: str, port: int, *, on_ready=None) -> None:

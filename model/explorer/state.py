@@ -30,11 +30,15 @@ FAN_SAMPLES = 2000
 FAN_QUANTILES = (5, 25, 50, 75, 95)
 
 
-def apply(table: Mapping[str, Any], values: Mapping[str, float | None]) -> dict[str, Any]:
-    """``table`` with each set control value at its dotted path (None: left as it is)."""
+def apply(table: Mapping[str, Any], values: Mapping[str, float | None],
+          shown: Mapping[str, float | None] | None = None) -> dict[str, Any]:
+    """``table`` with each control value written at its dotted path; a value that is None, or
+    equal to what ``table`` itself gives (``shown``), leaves the table as it is -- so the file
+    keeps its own form (a ``full_effect`` is not joined by a default ``phase_in_years``)."""
     out = copy.deepcopy(dict(table))
+    shown = shown or {}
     for path, value in values.items():
-        if value is None:
+        if value is None or (path in shown and value == shown[path]):
             continue
         parts = path.split(".")
         node = out
@@ -81,8 +85,12 @@ def _value(v: Any) -> str:
     raise TypeError(f"cannot write {type(v).__name__} to TOML")
 
 
+_YEAR = re.compile(r"^(FY)?\d{4}")
+
+
 def _is_table(v: Any) -> bool:
-    return isinstance(v, dict) and any(isinstance(x, dict) for x in v.values())
+    """A section of its own ([levers.oil]); a year table {"2026-27" = 1.0} stays inline."""
+    return isinstance(v, dict) and not (v and all(_YEAR.match(str(k)) for k in v))
 
 
 def _table_list(v: Any) -> bool:
@@ -103,11 +111,11 @@ def to_toml(table: Mapping[str, Any], prefix: str = "") -> str:
         if _table_list(v):
             for item in v:
                 text += f"\n[[{name}]]\n" + to_toml(item, name + ".")
-        else:
-            inner = to_toml(v, name + ".")
-            if not inner.startswith("\n"):  # the section has its own keys: give it a header
-                inner = f"\n[{name}]\n" + inner
-            text += inner
+            continue
+        inner = to_toml(v, name + ".")
+        if not inner.startswith("\n"):  # the section has keys of its own: give it a header
+            inner = f"\n[{name}]\n" + inner
+        text += inner
     return text
 
 
