@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from browser import chromium, explorer, missing, redraw_done, stamp
+from browser import ROOT, chromium, explorer, missing, redraw_done, stamp
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(missing() is not None, reason=missing() or "")]
@@ -114,3 +114,42 @@ def test_out_of_range_value_shows_the_cli_message(page, tmp_path, cli):
     assert page.server.poll() is None
     set_field(page, "levers.oil.volume_mbd", "1.5")  # a good value clears the message
     assert page.inner_text("#message") == ""
+
+
+def test_exported_page_draws_every_chart_offline(tmp_path, cli):
+    from model.explorer.export import charts
+
+    out = tmp_path / "results"
+    assert cli("run", "scenarios/baseline.toml", "scenarios/eaeu_fta.toml", "--out", out,
+               "--no-plots", "-q")[0] == 0
+    sweep = tmp_path / "fan.toml"
+    sweep.write_text(f'scenario = "{ROOT / "scenarios/baseline.toml"}"\nmethod = "montecarlo"\n'
+                     'n = 64\nseed = 1\noutcomes = ["balance:2029-30"]\n'
+                     '[parameters."levers.oil.brent_usd"]\nlow = 50.0\nhigh = 100.0\n')
+    assert cli("sweep", sweep, "--out", out)[0] == 0
+    page_file = tmp_path / "page.html"
+    assert cli("explore", "--export", page_file, out)[0] == 0
+    expected = [len(fig.data) for _, fig in charts([out])]
+    # balance, total trade, exports+imports; per run exports, imports, routes; 2 fans
+    assert len(expected) == 3 + 2 * 3 + 2
+    # 2 scenarios; 8 export and 9 import sectors; 4 routes; median and 2 bands per fan
+    assert expected == [2, 2, 4, 8, 9, 4, 8, 9, 4, 3, 3]
+
+    requests = []
+    # no name resolves and every request other than the file itself is refused
+    with chromium("--host-resolver-rules=MAP * ~NOTFOUND") as browser:
+        pg = browser.new_page(viewport={"width": 1200, "height": 900})
+        pg.route("**/*", lambda route: (requests.append(route.request.url), route.continue_()
+                                        if route.request.url.startswith("file://")
+                                        else route.abort()))
+        pg.goto(page_file.as_uri())
+        pg.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length === "
+                             f"{len(expected)}", timeout=30000)
+        drawn = pg.eval_on_selector_all(".js-plotly-plot", """els => els.map(el => [
+            el.data.length, el.querySelectorAll('.scatterlayer .trace').length,
+            el.querySelectorAll('.legend .traces').length])""")
+        pg.screenshot(path=str(tmp_path / "export.png"), full_page=True)
+    assert [d[0] for d in drawn] == expected            # every series is in the page's data
+    assert [d[1] for d in drawn] == expected            # ... and drawn
+    assert all(d[2] == n for d, n in zip(drawn, expected, strict=True))  # ... with a legend entry
+    assert [u for u in requests if not u.startswith("file://")] == []

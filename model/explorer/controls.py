@@ -76,10 +76,12 @@ def controls(sc: Scenario) -> list[Control]:
             low, high, exclusive = schema_range(path)
         integer = is_year or field.endswith("_years")
         label = labels.parameter(path)
-        if is_year:
-            label = labels.Label(label.text, "fiscal year")
+        unit = "fiscal year" if is_year else label.unit
+        if label.percent:  # the field holds the file's fraction, not a per cent figure
+            unit = unit.replace("%", "fraction", 1) + (", 0.05 = 5%" if "year" in unit else
+                                                        ", 0.5 = 50%")
         out.append(Control(path=path, group=trigger_group(path), label=label.text,
-                           unit=label.unit, help=labels.description(path),
+                           unit=unit, help=labels.description(path),
                            low=float(low), high=float(high), low_exclusive=exclusive,
                            step=_step(low, high, integer), integer=integer))
     order = {g: i for i, g in enumerate(GROUP_ORDER)}
