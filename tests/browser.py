@@ -28,12 +28,18 @@ def missing() -> str | None:
     return None
 
 
+def launch(playwright, *extra: str):
+    """Debian's Chromium, headless, through a running Playwright (one per process: its sync
+    API cannot nest, so tests share one and launch browsers from it)."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=[*ARGS, *extra])
+
+
 @contextmanager
 def chromium(*extra: str):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[*ARGS, *extra])
+        browser = launch(p, *extra)
         try:
             yield browser
         finally:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from browser import ROOT, chromium, explorer, missing, redraw_done, stamp
+from browser import ROOT, explorer, launch, missing, redraw_done, stamp
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(missing() is not None, reason=missing() or "")]
@@ -21,14 +21,24 @@ LEVERS = {  # crude volume, FTA tariff cut, INSTC capacity
 
 
 @pytest.fixture(scope="module")
-def page():
-    with explorer() as (url, proc), chromium() as browser:
+def playwright():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def page(playwright):
+    with explorer() as (url, proc):
+        browser = launch(playwright)
         pg = browser.new_page(viewport={"width": 1400, "height": 1000})
         pg.goto(url)
         pg.wait_for_selector("#summary-table td", timeout=30000)
         pg.wait_for_function("document.querySelector('#computed').textContent !== ''")
         pg.server = proc
         yield pg
+        browser.close()
 
 
 def set_field(page, path: str, value: str) -> None:
@@ -116,7 +126,7 @@ def test_out_of_range_value_shows_the_cli_message(page, tmp_path, cli):
     assert page.inner_text("#message") == ""
 
 
-def test_exported_page_draws_every_chart_offline(tmp_path, cli):
+def test_exported_page_draws_every_chart_offline(playwright, tmp_path, cli):
     from model.explorer.export import charts
 
     out = tmp_path / "results"
@@ -129,7 +139,7 @@ def test_exported_page_draws_every_chart_offline(tmp_path, cli):
     assert cli("sweep", sweep, "--out", out)[0] == 0
     page_file = tmp_path / "page.html"
     assert cli("explore", "--export", page_file, out)[0] == 0
-    expected = [len(fig.data) for _, fig in charts([out])]
+    expected = [len(fig["data"]) for _, fig in charts([out])]
     # balance, total trade, exports+imports; per run exports, imports, routes; 2 fans
     assert len(expected) == 3 + 2 * 3 + 2
     # 2 scenarios; 8 export and 9 import sectors; 4 routes; median and 2 bands per fan
@@ -137,7 +147,8 @@ def test_exported_page_draws_every_chart_offline(tmp_path, cli):
 
     requests = []
     # no name resolves and every request other than the file itself is refused
-    with chromium("--host-resolver-rules=MAP * ~NOTFOUND") as browser:
+    browser = launch(playwright, "--host-resolver-rules=MAP * ~NOTFOUND")
+    try:
         pg = browser.new_page(viewport={"width": 1200, "height": 900})
         pg.route("**/*", lambda route: (requests.append(route.request.url), route.continue_()
                                         if route.request.url.startswith("file://")
@@ -149,6 +160,8 @@ def test_exported_page_draws_every_chart_offline(tmp_path, cli):
             el.data.length, el.querySelectorAll('.scatterlayer .trace').length,
             el.querySelectorAll('.legend .traces').length])""")
         pg.screenshot(path=str(tmp_path / "export.png"), full_page=True)
+    finally:
+        browser.close()
     assert [d[0] for d in drawn] == expected            # every series is in the page's data
     assert [d[1] for d in drawn] == expected            # ... and drawn
     assert all(d[2] == n for d, n in zip(drawn, expected, strict=True))  # ... with a legend entry

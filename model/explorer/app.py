@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import json
 import logging
 import sys
@@ -148,8 +149,10 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
     def recompute(nums, uncertainty, base):
         ids = [i["id"]["path"] for i in dash.ctx.inputs_list[0]]
         chosen = {p: _number(v, p in integers) for p, v in zip(ids, nums, strict=True)}
+        shown = shown_by(base)
+        moved = {p: v for p, v in chosen.items() if v is not None and v != shown[p]}
         try:
-            table = state.apply(base, chosen, shown_by(base))
+            table = state.apply(base, moved)
             sc = state.scenario_of(table)
             res = state.project(sc)
             fan = state.fan(sc, table) if "on" in (uncertainty or []) else None
@@ -167,8 +170,7 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
                 figures.sectors(res.flows, "export", dataset),
                 figures.sectors(res.flows, "import", dataset),
                 figures.routes(res.routes),
-                "", table, json.dumps({k: v for k, v in chosen.items() if v is not None},
-                                      sort_keys=True) + f" fan={fan is not None}")
+                "", table, _stamp(table, fan is not None))
 
     @functools.lru_cache(maxsize=8)
     def _shown(key: str) -> dict:
@@ -211,6 +213,12 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
         return [shown[p] for p in paths]
 
     return app
+
+
+def _stamp(table: dict, fan: bool) -> str:
+    """Names what the numbers were computed from: the scenario table and the fan switch."""
+    digest = hashlib.sha256(json.dumps(table, sort_keys=True).encode()).hexdigest()[:16]
+    return f"{digest} fan={fan}"
 
 
 def _number(value, integer: bool):

@@ -44,32 +44,27 @@ def _csv(path: Path) -> pd.DataFrame:
         raise InputError(f"cannot read this result table ({err})", file=str(path)) from None
 
 
-def _fan(quantiles: pd.DataFrame, metric: str, name: str) -> go.Figure | None:
+def _fan(quantiles: pd.DataFrame, metric: str, name: str) -> figures.Figure | None:
     rows = quantiles[quantiles["metric"] == metric]
     if rows.empty:
         return None
     fan = {"years": rows["fiscal_year"].tolist(), "n": 0,
            **{c: rows[c].tolist() for c in ("p5", "p25", "p75", "p95")}}
     median = rows.rename(columns={"p50": f"{metric}_usd_bn"})
-    fig = figures.balance([(f"{name} median", median)], fan, metric=f"{metric}_usd_bn")
-    for trace in fig.data[:2]:  # bands of a finished sweep: name them by quantile only
-        trace.name = trace.name.split(",")[0]
-    return fig
+    return figures.balance([(f"{name} median", median)], fan, metric=f"{metric}_usd_bn")
 
 
-def charts(inputs: list[Path]) -> list[tuple[str, go.Figure]]:
+def charts(inputs: list[Path]) -> list[tuple[str, figures.Figure]]:
     """(heading, figure) for every chart of the page."""
     runs, sweeps = _runs_and_sweeps(inputs)
     summaries = [(d.name, _csv(d / "summary.csv")) for d in runs]
-    out: list[tuple[str, go.Figure]] = []
+    out: list[tuple[str, figures.Figure]] = []
     if runs:
         out.append(("Balance", figures.balance(summaries)))
         out.append(("Total trade", figures.balance(summaries, metric="total_trade_usd_bn")))
-        trade = go.Figure()
-        for name, s in summaries:
-            for t in figures.trade(s, name=name).data:
-                trade.add_trace(t)
-        out.append(("Exports and imports", figures._layout(trade, "Exports and imports")))
+        traces = [t for i, (name, s) in enumerate(summaries)
+                  for t in figures.trade(s, name=name, offset=2 * i)["data"]]
+        out.append(("Exports and imports", figures.figure(traces, "Exports and imports")))
     for d in runs:
         flows = _csv(d / "flows.csv")
         for direction in ("export", "import"):
@@ -84,11 +79,12 @@ def charts(inputs: list[Path]) -> list[tuple[str, go.Figure]]:
     return out
 
 
-def page(items: list[tuple[str, go.Figure]], title: str) -> str:
+def page(items: list[tuple[str, figures.Figure]], title: str) -> str:
     parts = []
     for i, (heading, fig) in enumerate(items):
-        div = fig.to_html(full_html=False, include_plotlyjs=i == 0,  # the bundle once, inline
-                          config={"displaylogo": False}, div_id=f"chart-{i}")
+        div = go.Figure(fig).to_html(  # the bundle inline, once
+            full_html=False, include_plotlyjs=i == 0, config={"displaylogo": False},
+            div_id=f"chart-{i}")
         parts.append(f'<section class="chart"><h2>{html.escape(heading)}</h2>{div}</section>')
     return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
             f"<title>{html.escape(title)}</title><style>body{{font-family:system-ui,sans-serif;"
