@@ -40,7 +40,7 @@ DIGITS = 2  # the page prints US$ bn to 2 decimals, as `tradesim run` does
 SYNC = """
 function(slider, num, lo, hi) {
     const nu = window.dash_clientside.no_update;
-    const t = window.dash_clientside.callback_context.triggered;
+    const t = window.dash_clientside.callback_context.triggered; window.__sync = performance.now();
     if (!t.length) { return [nu, nu]; }
     if (t[0].prop_id.indexOf('"slider"') >= 0) { return [nu, slider]; }
     if (num === null || num === undefined || num < lo || num > hi) { return [nu, nu]; }
@@ -55,8 +55,7 @@ def _row(c: Control, value: float | None) -> html.Div:
         html.Label(f"{c.label}{unit}", htmlFor=c.dom_id),
         html.Div(className="pair", children=[
             dcc.Slider(id={"type": SLIDER, "path": c.path}, min=c.low, max=c.high, step=c.step,
-                       value=value, marks=None, updatemode="mouseup", allow_direct_input=False,
-                       tooltip={"placement": "bottom"}),
+                       value=value, marks=None, updatemode="mouseup", allow_direct_input=False),
             dcc.Input(id={"type": NUM, "path": c.path}, type="number", value=value,
                       debounce=True, placeholder="dataset / year path", className="num",
                       name=c.path),
@@ -102,6 +101,7 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
     app.layout = html.Div(id="page", children=[
         dcc.Store(id="base", data=start_table),
         dcc.Store(id="table"),
+        dcc.Store(id="drawn"),  # digests of the table and charts on screen
         dcc.Download(id="download"),
         html.Div(id="side", children=[
             html.H1("tradesim explore"),
@@ -122,10 +122,10 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
         ]),
         html.Div(id="main", children=[
             html.Div(id="summary"),
-            # the control values the numbers above were computed from (for tests and benchmarks
-            # to know a redraw is complete; hidden)
+            # digest of the scenario table the numbers come from and the charts this update
+            # redraws: how tests and the benchmark know a redraw is complete (hidden)
             html.Pre(id="computed", hidden=True),
-            *[dcc.Graph(id=g, config={"displaylogo": False}) for g in GRAPHS],
+            *[dcc.Graph(id=g, config={"displaylogo": False, "responsive": False}) for g in GRAPHS],
         ]),
     ])
 
@@ -143,34 +143,43 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
     @app.callback(
         Output("summary", "children"), *[Output(g, "figure") for g in GRAPHS],
         Output("message", "children"), Output("table", "data"), Output("computed", "children"),
+        Output("drawn", "data"),
         Input({"type": NUM, "path": ALL}, "value"), Input("uncertainty", "value"),
-        Input("base", "data"),
+        Input("base", "data"), State("drawn", "data"),
     )
-    def recompute(nums, uncertainty, base):
+    def recompute(nums, uncertainty, base, drawn):
         ids = [i["id"]["path"] for i in dash.ctx.inputs_list[0]]
         chosen = {p: _number(v, p in integers) for p, v in zip(ids, nums, strict=True)}
         shown = shown_by(base)
         moved = {p: v for p, v in chosen.items() if v is not None and v != shown[p]}
+        keep = [dash.no_update] * (len(GRAPHS) + 1)
         try:
             table = state.apply(base, moved)
             sc = state.scenario_of(table)
             res = state.project(sc)
             fan = state.fan(sc, table) if "on" in (uncertainty or []) else None
         except InputError as err:  # the CLI's one line; the charts keep the last good state
-            return (*[dash.no_update] * (len(GRAPHS) + 1), err.render(), None, dash.no_update)
+            return (*keep, err.render(), None, dash.no_update, dash.no_update)
         except Exception:  # a bug: say so on the page, keep serving
             traceback.print_exc()
-            return (*[dash.no_update] * (len(GRAPHS) + 1),
-                    "internal error (a bug); please report it", None, dash.no_update)
+            return (*keep, "internal error (a bug); please report it", None, dash.no_update,
+                    dash.no_update)
         summary, ref = res.summary, reference.summary
         lines = [("baseline", ref), *others, (f"{sc.name} (explored)", summary)]
-        return (_summary_table(summary, ref),
-                figures.balance(lines, fan),
-                figures.trade(summary, ref, "explored"),
-                figures.sectors(res.flows, "export", dataset),
-                figures.sectors(res.flows, "import", dataset),
-                figures.routes(res.routes),
-                "", table, _stamp(table, fan is not None))
+        views = [_summary_table(summary, ref),
+                 figures.balance(lines, fan),
+                 figures.trade(summary, ref, "explored"),
+                 figures.sectors(res.flows, "export", dataset),
+                 figures.sectors(res.flows, "import", dataset),
+                 figures.routes(res.routes)]
+        # send only what changed: a chart the lever does not touch (routes under an oil
+        # lever) is not redrawn -- drawing is most of the latency on a 2-core machine
+        digests = [_digest(v.to_plotly_json() if i == 0 else v) for i, v in enumerate(views)]
+        same = [bool(drawn) and drawn[i] == d for i, d in enumerate(digests)]
+        redraw = [g for g, s in zip(GRAPHS, same[1:], strict=True) if not s]
+        return (*[dash.no_update if s else v for v, s in zip(views, same, strict=True)],
+                "", table, f"{_digest(table)} fan={fan is not None} redraw={','.join(redraw)}",
+                digests)
 
     @functools.lru_cache(maxsize=8)
     def _shown(key: str) -> dict:
@@ -215,10 +224,8 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
     return app
 
 
-def _stamp(table: dict, fan: bool) -> str:
-    """Names what the numbers were computed from: the scenario table and the fan switch."""
-    digest = hashlib.sha256(json.dumps(table, sort_keys=True).encode()).hexdigest()[:16]
-    return f"{digest} fan={fan}"
+def _digest(obj) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def _number(value, integer: bool):
