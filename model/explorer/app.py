@@ -40,7 +40,7 @@ DIGITS = 2  # the page prints US$ bn to 2 decimals, as `tradesim run` does
 SYNC = """
 function(slider, num, lo, hi) {
     const nu = window.dash_clientside.no_update;
-    const t = window.dash_clientside.callback_context.triggered; window.__sync = performance.now();
+    const t = window.dash_clientside.callback_context.triggered;
     if (!t.length) { return [nu, nu]; }
     if (t[0].prop_id.indexOf('"slider"') >= 0) { return [nu, slider]; }
     if (num === null || num === undefined || num < lo || num > hi) { return [nu, nu]; }
@@ -63,15 +63,16 @@ def _row(c: Control, value: float | None) -> html.Div:
     ])
 
 
-def _summary_table(summary, reference) -> html.Table:
-    head = html.Tr([html.Th(t) for _, t in SUMMARY_COLUMNS] + [html.Th("Balance vs baseline")])
-    rows = []
+def _summary_table(summary, reference) -> dcc.Markdown:
+    """The numbers as one Markdown table: one component, not ~80 (a Dash component per cell
+    costs render time on every move)."""
+    head = [t for _, t in SUMMARY_COLUMNS] + ["Balance vs baseline"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
     for (_, r), (_, ref) in zip(summary.iterrows(), reference.iterrows(), strict=True):
-        cells = [html.Td(r[c] if c == "fiscal_year" else f"{r[c]:.{DIGITS}f}")
-                 for c, _ in SUMMARY_COLUMNS]
-        diff = r["balance_usd_bn"] - ref["balance_usd_bn"]
-        rows.append(html.Tr(cells + [html.Td(f"{diff:+.{DIGITS}f}")]))
-    return html.Table([html.Thead(head), html.Tbody(rows)], id="summary-table")
+        cells = [r[c] if c == "fiscal_year" else f"{r[c]:.{DIGITS}f}" for c, _ in SUMMARY_COLUMNS]
+        cells.append(f"{r['balance_usd_bn'] - ref['balance_usd_bn']:+.{DIGITS}f}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return dcc.Markdown("\n".join(lines), id="summary-table")
 
 
 def make_app(files: list[Path] | None = None) -> dash.Dash:
