@@ -6,8 +6,8 @@ Starts the explorer, opens it in headless Debian Chromium (/usr/bin/chromium, `m
 installs it) and moves the crude-volume, FTA-cut and INSTC-capacity sliders one keyboard step at
 a time. The clock runs in the page: from the key press to the moment the last of the five charts
 that changed has redrawn (Plotly's `plotly_afterplot`), so it covers the request, `model.run`
-on the server, the response and drawing. Reports median and 90th percentile, without and with the uncertainty
-fan (2,000 samples).
+on the server, the response and drawing. Moves are 250 ms apart, as a person makes them. Reports
+median and 90th percentile, without and with the uncertainty fan (2,000 samples).
 """
 
 from __future__ import annotations

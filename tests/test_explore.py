@@ -7,6 +7,7 @@ import tomllib
 
 import numpy as np
 import pytest
+from conftest import ROOT, SHIPPED
 
 import model
 from model.bounds import schema_range
@@ -14,8 +15,6 @@ from model.errors import InputError
 from model.explorer import state
 from model.explorer.controls import GROUP_ORDER, controls
 from model.scenario import load_scenario, numeric_paths, resolve_extends
-
-from conftest import ROOT, SHIPPED
 
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 

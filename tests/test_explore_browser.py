@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from browser import ROOT, explorer, launch, missing, redraw_done, stamp
 
 pytestmark = [pytest.mark.browser,

@@ -19,8 +19,8 @@ from model.plotstyle import GREY, YEAR_AXIS
 
 Figure = dict
 BASELINE = "baseline"
-LAYOUT = dict(template="plotly_white", margin=dict(l=60, r=10, t=40, b=40), height=340,
-              hovermode="x unified", legend=dict(orientation="h", y=-0.2),
+LAYOUT = dict(template="plotly_white", margin=dict(l=60, r=10, t=40, b=40), height=360,
+              hovermode="x unified", legend=dict(orientation="h", y=-0.3),
               uirevision="keep")  # keep zoom and legend toggles across redraws
 
 
