@@ -371,6 +371,12 @@ def _walk(model: BaseModel, prefix: str = ""):
 def load_scenario(path: str | Path, *, dataset: str | None = None) -> Scenario:
     """Read, layer (``extends``) and validate one scenario file; ``dataset`` replaces its
     ``settings.dataset`` before validation (``tradesim run --dataset``)."""
+    return validate(resolved_table(path, dataset=dataset), file=str(path))
+
+
+def resolved_table(path: str | Path, *, dataset: str | None = None) -> dict[str, Any]:
+    """The table :func:`load_scenario` validates: ``extends`` merged, the name defaulted, a
+    dataset file named in the scenario made absolute (it is found next to the file)."""
     path = Path(path)
     raw = resolve_extends(path)
     raw.setdefault("name", path.stem)
@@ -381,7 +387,7 @@ def load_scenario(path: str | Path, *, dataset: str | None = None) -> Scenario:
         named = settings.get("dataset") if isinstance(settings, dict) else None
         if isinstance(named, str) and named.endswith(".toml") and not Path(named).is_absolute():
             raw = deep_merge(raw, {"settings": {"dataset": str((path.parent / named).resolve())}})
-    return validate(raw, file=str(path))
+    return raw
 
 
 def resolve_text(raw: bytes, *, file: str, base_dir: Path) -> dict[str, Any]:

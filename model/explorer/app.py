@@ -26,7 +26,7 @@ from model.errors import InputError
 from model.explorer import figures, state
 from model.explorer.controls import Control, controls
 from model.report import default_reference
-from model.scenario import SHIPPED_SCENARIOS, load_scenario, resolve_extends
+from model.scenario import SHIPPED_SCENARIOS, load_scenario, resolved_table
 
 NUM, SLIDER = "num", "slider"
 GRAPHS = ("g-balance", "g-trade", "g-exports", "g-imports", "g-routes")
@@ -81,8 +81,7 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
     files = list(files or [])
     start_file = files[0] if files else SHIPPED_SCENARIOS / "baseline.toml"
     loaded = [load_scenario(f) for f in files]  # InputError before the server starts
-    start_table = resolve_extends(start_file)
-    start_table.setdefault("name", Path(start_file).stem)
+    start_table = resolved_table(start_file)
     start = state.scenario_of(start_table, file=str(start_file))
     base_dir = Path(start_file).resolve().parent  # where an uploaded file's `extends` is found
     ctrl = controls(start)
