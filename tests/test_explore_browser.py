@@ -12,11 +12,12 @@ from browser import ROOT, explorer, launch, missing, redraw_done, stamp
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(missing() is not None, reason=missing() or "")]
 
-LEVERS = {  # crude volume, FTA tariff cut, INSTC capacity
+LEVERS = {  # crude volume and INSTC capacity typed; the FTA cut's slider dragged to its end
     "levers.oil.volume_mbd": "1.2",
-    "levers.fta.eaeu_tariff_cut": "0.6",
+    "levers.fta.eaeu_tariff_cut": "1.0",
     "corridors.routes.instc.capacity_mt": "2.5",
 }
+SLID = "levers.fta.eaeu_tariff_cut"
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +41,13 @@ def page(playwright):
         browser.close()
 
 
+def move_slider(page, path: str, key: str) -> None:
+    before = stamp(page)
+    page.locator(f'.control:has(input[name="{path}"]) [role=slider]').focus()
+    page.keyboard.press(key)
+    redraw_done(page, before)
+
+
 def set_field(page, path: str, value: str) -> None:
     before = stamp(page)
     field = page.locator(f'input[name="{path}"]')
@@ -58,7 +66,11 @@ def shown_table(page) -> pd.DataFrame:
 def test_three_levers_match_tradesim_run_on_the_downloaded_file(page, tmp_path, cli):
     baseline = shown_table(page)
     for path, value in LEVERS.items():
-        set_field(page, path, value)
+        if path == SLID:
+            move_slider(page, path, "End")  # the slider's maximum: the whole tariff removed
+            assert float(page.input_value(f'input[name="{path}"]')) == float(value)
+        else:
+            set_field(page, path, value)
     page.screenshot(path=str(tmp_path / "explore_three_levers.png"), full_page=True)
     shown = shown_table(page)
     assert not shown.equals(baseline)

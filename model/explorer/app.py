@@ -13,6 +13,7 @@ import base64
 import functools
 import hashlib
 import json
+import tomllib
 import logging
 import sys
 import traceback
@@ -99,7 +100,8 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
         groups.append(html.Details(open=g in ("oil", "fta", "corridors"), children=[
             html.Summary(labels.group(g)), *rows]))
     app.layout = html.Div(id="page", children=[
-        dcc.Store(id="base", data=start_table),
+        # tables travel as TOML text: JSON has one number type and would turn 1.0 into 1
+        dcc.Store(id="base", data=state.to_toml(start_table)),
         dcc.Store(id="table"),
         dcc.Store(id="drawn"),  # digests of the table and charts on screen
         dcc.Download(id="download"),
@@ -147,10 +149,11 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
         Input({"type": NUM, "path": ALL}, "value"), Input("uncertainty", "value"),
         Input("base", "data"), State("drawn", "data"),
     )
-    def recompute(nums, uncertainty, base, drawn):
+    def recompute(nums, uncertainty, base_text, drawn):
+        base = tomllib.loads(base_text)
         ids = [i["id"]["path"] for i in dash.ctx.inputs_list[0]]
         chosen = {p: _number(v, p in integers) for p, v in zip(ids, nums, strict=True)}
-        shown = shown_by(base)
+        shown = shown_by(base_text)
         moved = {p: v for p, v in chosen.items() if v is not None and v != shown[p]}
         keep = [dash.no_update] * (len(GRAPHS) + 1)
         try:
@@ -178,23 +181,20 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
         same = [bool(drawn) and drawn[i] == d for i, d in enumerate(digests)]
         redraw = [g for g, s in zip(GRAPHS, same[1:], strict=True) if not s]
         return (*[dash.no_update if s else v for v, s in zip(views, same, strict=True)],
-                "", table, f"{_digest(table)} fan={fan is not None} redraw={','.join(redraw)}",
+                "", state.to_toml(table), f"{_digest(table)} fan={fan is not None} redraw={','.join(redraw)}",
                 digests)
 
     @functools.lru_cache(maxsize=8)
-    def _shown(key: str) -> dict:
-        return state.controls_from(state.scenario_of(json.loads(key)), paths)
-
-    def shown_by(base: dict) -> dict:
+    def shown_by(base_text: str) -> dict:
         """What the page's starting table gives each control (cached: it changes on upload)."""
-        return _shown(json.dumps(base, sort_keys=True))
+        return state.controls_from(state.scenario_of(tomllib.loads(base_text)), paths)
 
     @app.callback(Output("download", "data"), Input("download-btn", "n_clicks"),
                   State("table", "data"), prevent_initial_call=True)
     def download(_, table):
         if table is None:  # the message already says what is wrong
             return dash.no_update
-        return dcc.send_string(state.download_text(state.with_name(table)),
+        return dcc.send_string(state.download_text(state.with_name(tomllib.loads(table))),
                                f"{state.EXPLORER_NAME}.toml")
 
     @app.callback(Output("base", "data"), Output({"type": NUM, "path": ALL}, "value"),
@@ -213,7 +213,7 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
         except (ValueError, IndexError, AttributeError):
             return dash.no_update, keep, f"{name}: could not read the upload"
         shown = state.controls_from(sc, paths)
-        return table, [shown[p] for p in paths], ""
+        return state.to_toml(table), [shown[p] for p in paths], ""
 
     @app.callback(Output({"type": NUM, "path": ALL}, "value", allow_duplicate=True),
                   Input("reset", "n_clicks"), State("base", "data"), prevent_initial_call=True)
