@@ -91,6 +91,7 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
     reference = state.project(default_reference(start))
     others = [(sc.name, state.project(sc).summary) for sc in loaded]
     dataset = start.settings.dataset
+    figures.palette()  # read the style sheet once, before request threads share it
 
     app = dash.Dash(__name__, title="tradesim explore", update_title=None, serve_locally=True)
     values = state.controls_from(start, paths)
