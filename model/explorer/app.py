@@ -13,9 +13,9 @@ import base64
 import functools
 import hashlib
 import json
-import tomllib
 import logging
 import sys
+import tomllib
 import traceback
 from pathlib import Path
 
@@ -53,7 +53,7 @@ function(slider, num, lo, hi) {
 def _row(c: Control, value: float | None) -> html.Div:
     unit = f" ({c.unit})" if c.unit else ""
     return html.Div(className="control", title=c.help, children=[
-        html.Label(f"{c.label}{unit}", htmlFor=c.dom_id),
+        html.Label(f"{c.label}{unit}"),
         html.Div(className="pair", children=[
             dcc.Slider(id={"type": SLIDER, "path": c.path}, min=c.low, max=c.high, step=c.step,
                        value=value, marks=None, updatemode="mouseup", allow_direct_input=False),
@@ -182,8 +182,8 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
         same = [bool(drawn) and drawn[i] == d for i, d in enumerate(digests)]
         redraw = [g for g, s in zip(GRAPHS, same[1:], strict=True) if not s]
         return (*[dash.no_update if s else v for v, s in zip(views, same, strict=True)],
-                "", state.to_toml(table), f"{_digest(table)} fan={fan is not None} redraw={','.join(redraw)}",
-                digests)
+                "", state.to_toml(table),
+                f"{_digest(table)} fan={fan is not None} redraw={','.join(redraw)}", digests)
 
     @functools.lru_cache(maxsize=8)
     def shown_by(base_text: str) -> dict:

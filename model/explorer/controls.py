@@ -37,10 +37,6 @@ class Control:
     step: float
     integer: bool
 
-    @property
-    def dom_id(self) -> str:
-        return self.path.replace(".", "-")
-
 
 def _wanted(path: str) -> bool:
     parts = path.split(".")
