@@ -12,6 +12,7 @@ import numpy as np
 
 from model import engine
 from model.data import Baseline
+from model.errors import InputError
 from model.schema import Lever, ScenarioSpec
 
 ROUTED_MODES = ("container", "bulk")
@@ -77,6 +78,24 @@ class RouteDrivers:
 
 
 @dataclass(frozen=True)
+class MarketDrivers:
+    """The destination market of each flow that competes with rival suppliers (docs/markets.md).
+
+    Suppliers are padded to a common width ``S`` with zero-share columns (they weigh nothing);
+    column 0 is the partner, whose trade cost is the flow's own (Eq. 6-7)."""
+
+    names: tuple[str, ...]  # (Fm,) market of each such flow
+    importers: tuple[str, ...]  # (Fm,) India or Russia
+    flow_index: np.ndarray  # (Fm,) into the flows
+    suppliers: tuple[tuple[str, ...], ...]  # per market, partner first (unpadded)
+    v0: np.ndarray  # (Fm, S) base values, US$ bn (the partner's is the flow's)
+    theta: np.ndarray  # (Fm, S) base expenditure shares at landed prices, V0 (1 + tariff0)
+    sigma: np.ndarray  # (Fm, 1) Armington substitution between suppliers
+    tariff0: np.ndarray  # (Fm, S) importer's base tariffs
+    tariff: np.ndarray  # (N|1, Fm, S, Y) importer's tariffs by year (partner: the flow's path)
+
+
+@dataclass(frozen=True)
 class Drivers:
     years: np.ndarray  # (Y,)
     flow_names: tuple[str, ...]
@@ -96,6 +115,9 @@ class Drivers:
     routes: RouteDrivers
     oil_volume: np.ndarray | None = None  # (N|1, Y) Russian crude to India, mb/d (for triggers)
     lng_volume: np.ndarray | None = None  # (N|1, Y) Russian LNG to India, Mt/yr (for triggers)
+    markets: MarketDrivers | None = None  # competing suppliers of the flows that have a market
+    rival_cost: np.ndarray | None = None  # (N|1, Fm, S, Y) rivals' adjusted ln T change
+    rival_log_avail: np.ndarray | None = None  # (N|1, Fm, S, Y) adjusted ln availability
 
     @property
     def n(self) -> int:
@@ -149,6 +171,7 @@ def build(sc: ScenarioSpec, base: Baseline) -> Drivers:
         routes=_routes(sc, years),
         oil_volume=oil_paths(sc, base, years)[0],
         lng_volume=lng_volume(sc, base, years),
+        **_markets(sc, base, years, is_goods, adj),
     )
 
 
@@ -274,6 +297,12 @@ def nowcast(base: Baseline, flow: str, years: np.ndarray, modelled: np.ndarray) 
 
 def _policy_cost(sc, base, years, kinds, is_export) -> np.ndarray:
     """ln[(1+tariff)(1+NTB)(1+payment friction)] per flow and year (Eq. 6 without transport)."""
+    tariff, ntb, friction = _policy_parts(sc, base, years, kinds, is_export)
+    return np.log1p(tariff) + np.log1p(ntb) + np.log1p(friction)
+
+
+def _policy_parts(sc, base, years, kinds, is_export):
+    """Tariff, NTB AVE and payment friction per flow and year, each ``(N|1, F, Y)``."""
     lv = sc.levers
     tariff0 = flow_param(sc, base, "tariff")
     # tariffs already changed (dataset timeline, e.g. India's edible-oil duty cut of May 2025)
@@ -294,7 +323,108 @@ def _policy_cost(sc, base, years, kinds, is_export) -> np.ndarray:
     friction = toward(f0, np.asarray(_default(lv.payments.friction, f0))[..., None],
                       weight(lv.payments, years))[:, None, :]
     pays = np.isin(kinds, ("goods", "priced"))[None, :, None]
-    return np.log1p(tariff) + np.log1p(ntb) + np.log1p(np.where(pays, friction, 0.0))
+    return tariff, ntb, np.where(pays, friction, 0.0)
+
+
+def _markets(sc, base, years, is_goods, adjustment_years) -> dict:
+    """Market arrays of the flows that compete with rivals, and the rivals' adjusted cost and
+    availability paths (rival shocks, ``levers.rivals``); empty with ``competition =
+    'bilateral'`` or a dataset without markets (then every flow is bilateral, Eq. 8)."""
+    data = base.markets
+    shocks = sc.levers.rivals
+    if sc.settings.competition == "bilateral" or data is None:
+        if shocks:
+            why = ("settings.competition = 'bilateral'" if data is not None
+                   else f"dataset {base.name!r} has no markets")
+            raise InputError(f"rival shocks need the competing-supplier model ({why})",
+                             key=f"levers.rivals.{next(iter(shocks))}")
+        return {}
+    by_flow = {m.flow: m for m in data.markets.values()}
+    chosen = [(i, by_flow[f.name]) for i, f in enumerate(base.flows)
+              if is_goods[i] and f.name in by_flow]
+    if not chosen:
+        return {}
+    idx = np.array([i for i, _ in chosen])
+    mkts = [m for _, m in chosen]
+    width = max(len(m.suppliers) for m in mkts)
+    pad = lambda rows: np.array([np.pad(r, (0, width - len(r))) for r in rows])  # noqa: E731
+    v0 = pad([m.base_values(base.flows[i].value.value) for i, m in chosen])
+    tariff0 = pad([m.tariff for m in mkts])
+    spend = v0 * (1.0 + tariff0)
+    known = {m.name for m in data.markets.values()}
+    plan = []  # (shock, phase weight (N|1, Y), positions of its markets)
+    for name, shock in shocks.items():
+        key = f"levers.rivals.{name}"
+        for market in shock.markets or ():
+            if market not in known:
+                raise InputError(f"unknown market {market!r}; markets: {', '.join(sorted(known))}",
+                                 key=f"{key}.markets")
+        hits = [k for k, m in enumerate(mkts) if shock.supplier in m.suppliers[1:]
+                and (shock.markets is None or m.name in shock.markets)]
+        if not hits:
+            where = ", ".join(shock.markets or [m.name for m in mkts])
+            raise InputError(f"{shock.supplier!r} is not a rival supplier in {where}; rivals: "
+                             f"{', '.join(sorted({s for m in mkts for s in m.suppliers[1:]}))}",
+                             key=f"{key}.supplier")
+        if shock.markets is not None and len(hits) < len(shock.markets):
+            raise InputError(f"{shock.supplier!r} is not a rival in every market listed",
+                             key=f"{key}.markets")
+        plan.append((shock, weight(shock, years), hits))
+    n = max([1] + [w.shape[0] for _, w, _ in plan])
+    shape = (n, len(mkts), width, len(years))
+    kinds = np.array([f.kind for f in base.flows])
+    flow_tariff = _policy_parts(sc, base, years, kinds,
+                                np.array([f.direction == "export" for f in base.flows]))[0]
+    tariff = np.broadcast_to(tariff0[None, :, :, None], shape).copy()
+    tariff[:, :, 0, :] = flow_tariff[:, idx, :]  # the partner's own path (FTA, dated values)
+    log_cost, log_avail = np.zeros(shape), np.zeros(shape)
+    # a change of the applied (MFN) tariff -- a dated path, flows.<name>.tariff_path -- moves
+    # every rival that pays the partner's base rate, so it diverts nothing; only FTA cuts and
+    # rival shocks are preferential
+    for k, i in enumerate(idx):
+        mfn = _tariff_change(sc, base, base.flows[i].name, years)  # (N|1, Y) factor
+        pays_mfn = np.isclose(tariff0[k], tariff0[k, 0]) & (v0[k] > 0)
+        pays_mfn[0] = False
+        tariff[:, k, pays_mfn] = tariff0[k, pays_mfn][None, :, None] * mfn[:, None, :]
+        log_cost[:, k, pays_mfn] = np.log1p(tariff[:, k, pays_mfn]) - np.log1p(
+            tariff0[k, pays_mfn])[None, :, None]
+    for shock, w, hits in plan:
+        for k in hits:
+            j = mkts[k].suppliers.index(shock.supplier)
+            if shock.availability is not None:  # several shocks on one rival multiply
+                log_avail[:, k, j] += w * np.log(path_values(shock.availability, years, 1.0))
+            if shock.tariff is not None:
+                t0 = tariff0[k, j]
+                tariff[:, k, j] = toward(t0, path_values(shock.tariff, years, t0), w)
+                log_cost[:, k, j] = np.log1p(tariff[:, k, j]) - np.log1p(t0)
+    speed = np.where(adjustment_years >= 1.0, 1.0 / np.maximum(adjustment_years, 1.0), 1.0)
+    return {
+        "markets": MarketDrivers(
+            names=tuple(m.name for m in mkts), importers=tuple(m.importer for m in mkts),
+            flow_index=idx, suppliers=tuple(m.suppliers for m in mkts), v0=v0,
+            theta=spend / spend.sum(axis=1, keepdims=True),
+            sigma=np.array([[m.substitution] for m in mkts]), tariff0=tariff0, tariff=tariff),
+        "rival_cost": _adjusted(log_cost, speed),
+        "rival_log_avail": _adjusted(log_avail, speed),
+    }
+
+
+def check_rivals(sc: ScenarioSpec, base: Baseline) -> None:
+    """Raise :class:`InputError` (key path) if a rival shock names an unknown supplier or
+    market, or the scenario cannot use rivals (bilateral, or a dataset without markets)."""
+    years = np.arange(base.base_year, sc.settings.horizon_end + 1)
+    kinds = np.array([f.kind for f in base.flows])
+    _markets(sc, base, years, np.isin(kinds, ("goods", "priced")), np.asarray(1.0))
+
+
+def _adjusted(target: np.ndarray, speed) -> np.ndarray:
+    """Partial adjustment (Eq. 7) of a log path ``(N|1, ..., Y)`` from 0 in the base year: buyers
+    move to and away from rivals at the speed they respond to the partner's own costs."""
+    speed = np.asarray(speed, dtype=float).reshape(-1, *([1] * (target.ndim - 1)))[..., 0]
+    out = np.zeros(np.broadcast_shapes(target.shape, speed.shape + (1,)))
+    for t in range(1, target.shape[-1]):
+        out[..., t] = engine.adjust(out[..., t - 1], target[..., t], speed)
+    return out
 
 
 def _tariff_change(sc, base, name, years) -> np.ndarray:

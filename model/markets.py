@@ -56,7 +56,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["MarketSolution", "Replacement", "solve_market", "replace_partner",
+__all__ = ["MarketSolution", "Replacement", "solve_market", "replace_partner", "partner_log_change",
            "smart_trade_creation", "smart_trade_diversion", "smart_welfare", "price_index_change"]
 
 _SIGMA_ONE = 1e-9  # |1 - sigma| below this: the Cobb-Douglas limit of the price index
@@ -177,6 +177,18 @@ def _log_index(theta, log_a, alive, z, sigma):
     return log_p, shares
 
 
+def partner_log_change(theta, z, log_a, sigma, em):
+    """``ln(X1_0 / (D X0_0))`` of supplier 0 (the partner) with ``Ex = inf``, for the projection.
+
+    theta (.., S) base landed shares (zero columns weigh nothing); z (.., S) log landed-cost
+    changes; log_a (.., S) log availability; sigma, em (.., 1). Closed form: ``ln a_0 - sigma
+    (z_0 - ln P^) - Em ln P^``. With one supplier ``ln P^ == z_0`` exactly, so the result is
+    ``-Em z_0``: the engine's Eq. 8."""
+    log_p, _ = _log_index(theta, log_a, np.ones(z.shape, dtype=bool), z, sigma)
+    lp = log_p[..., 0]
+    return log_a[..., 0] - sigma[..., 0] * (z[..., 0] - lp) - em[..., 0] * lp
+
+
 def price_index_change(v0, t0, t1, substitution, availability=None):
     """P1/P0 of the CES import price index at fixed supplier prices (``Ex = inf``), ``(N,)``."""
     v0, t0, t1 = (np.asarray(a, dtype=float) for a in (v0, t0, t1))
@@ -283,7 +295,8 @@ def solve_market(v0, t0, t1, import_elasticity, substitution, export_supply=np.i
     kappa = np.where(alive, 1.0 / ex, 0.0)   # inverse supply elasticity, 0 = perfectly elastic
     tau = np.broadcast_to(np.log(t1) - np.log(t0), shape)
 
-    everyone = bool(np.all(alive))
+    # the unmasked fast path: every supplier present at its base weight (no exit, no a != 1)
+    everyone = bool(np.all(alive)) and not np.any(log_a)
 
     def demand_side(u):
         z = tau + u

@@ -307,9 +307,19 @@ def _check_level_acts(sc: Scenario, base: Baseline, flow: str, attr: str, *,
 
 
 def _check_levers(sc: Scenario, base: Baseline, *, file: str | None) -> None:
-    """A lever's full effect cannot come before its (possibly default) start year."""
-    for name in type(sc.levers).model_fields:
-        lever = getattr(sc.levers, name)
+    """A lever's full effect cannot come before its (possibly default) start year; rival shocks
+    name suppliers and markets of the dataset."""
+    levers = [(name, getattr(sc.levers, name)) for name in type(sc.levers).model_fields
+              if name != "rivals"]
+    levers += [(f"rivals.{name}", shock) for name, shock in sc.levers.rivals.items()]
+    if sc.levers.rivals:
+        from model.drivers import check_rivals
+
+        try:
+            check_rivals(sc, base)
+        except InputError as err:
+            raise InputError(err.message, file=file, key=err.key) from None
+    for name, lever in levers:
         full = getattr(lever, "full_effect", None)
         first = lever.start_year(base.base_year)
         if full is not None and full < first:

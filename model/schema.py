@@ -182,6 +182,28 @@ class Payments(Lever):
         RUPEE_SHARE_EXPORTS_DEFAULT)
 
 
+class RivalShock(Lever):
+    """A change to a rival supplier in the destination markets (competing-supplier model,
+    docs/markets.md): its availability (an exit or an export ban: the supplier's CES weight, 1 =
+    as in the base year, 0.001 = practically gone) and/or the importer's tariff on it."""
+
+    supplier: str = Field(description="rival supplier as named in the dataset's markets "
+                                      "(`tradesim data --section markets`), e.g. 'EU', 'Ukraine'")
+    markets: tuple[str, ...] | None = Field(None, description="markets it applies to (names "
+                                            "from `tradesim data --section markets`); default: "
+                                            "every market the supplier sells in")
+    availability: year_path(0.001, 10.0, "the supplier's weight in the market, 1 = base "
+                            "(0.3 = an exit leaving 30%)") | None = None
+    tariff: year_path(0.0, 10.0, "the importer's applied tariff on the supplier "
+                      "(share of value)") | None = None
+
+    @model_validator(mode="after")
+    def _acts(self) -> RivalShock:
+        if self.availability is None and self.tariff is None:
+            raise ValueError("a rival shock needs availability or tariff (or both)")
+        return self
+
+
 class Levers(Section):
     us_tariff: UsTariff = UsTariff()
     fta: Fta = Fta()
@@ -192,6 +214,8 @@ class Levers(Section):
     fertiliser: Bulk = Bulk()
     vegetable_oil: Bulk = Bulk()
     payments: Payments = Payments()
+    rivals: dict[str, RivalShock] = Field(default_factory=dict, description="shocks to rival "
+                                          "suppliers by name, e.g. [levers.rivals.eu_exit]")
 
 
 Mode = Literal["container", "bulk"]
@@ -309,6 +333,10 @@ class Settings(Section):
                                                        "responses (0 = immediate)")
     export_supply_elasticity: float | None = Field(None, ge=0.01, le=1000, description="Ex (99 = "
                                                    "infinite, as in WITS-SMART)")
+    competition: Literal["rivals", "bilateral"] = Field(
+        "rivals", description="'rivals': each flow with a market in the dataset competes with "
+        "named suppliers (GSIM/SMART nested demand, docs/markets.md); 'bilateral': every flow "
+        "alone, V = V0 D (T/T0)^-e (the model before version 0.2)")
 
 
 # ------------------------------------------------------------------------------ triggers
