@@ -357,7 +357,7 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
                 zm[:, :, 0] = z[:, m_idx]
                 lam = _rows(level_t, rows)[:, m_idx] * np.exp(markets.partner_log_change(
                     mk.theta, zm, _rows(d.rival_log_avail[..., t], rows), mk.sigma,
-                    _rows(elasticity, rows)[:, m_idx]))
+                    _rows(elasticity, rows)[:, m_idx, None]))
                 value[:, m_idx] = d.v0[m_idx] * lam
                 market_cost[rows, ..., t] = zm
             vals = np.where(goods, value, 0.0) + _rows(diversion_t, rows)
