@@ -370,11 +370,11 @@ def _markets(sc, base, years, is_goods, adjustment_years) -> dict:
             raise InputError(f"{shock.supplier!r} is not a rival in every market listed",
                              key=f"{key}.markets")
         plan.append((shock, weight(shock, years), hits))
-    n = max([1] + [w.shape[0] for _, w, _ in plan])
-    shape = (n, len(mkts), width, len(years))
     kinds = np.array([f.kind for f in base.flows])
     flow_tariff = _policy_parts(sc, base, years, kinds,
                                 np.array([f.direction == "export" for f in base.flows]))[0]
+    n = max([flow_tariff.shape[0]] + [w.shape[0] for _, w, _ in plan])
+    shape = (n, len(mkts), width, len(years))
     tariff = np.broadcast_to(tariff0[None, :, :, None], shape).copy()
     tariff[:, :, 0, :] = flow_tariff[:, idx, :]  # the partner's own path (FTA, dated values)
     log_cost, log_avail = np.zeros(shape), np.zeros(shape)

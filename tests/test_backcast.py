@@ -23,7 +23,8 @@ from model.analysis.backcast import (
 from model.data import load_baseline
 from model.scenario import load_scenario
 
-OBSERVED_LEVERS = {"oil", "lng", "coal", "fertiliser", "vegetable_oil"}
+# observed quantities and prices, and the observed 2022 exit of Western suppliers (rival shocks)
+OBSERVED_LEVERS = {"oil", "lng", "coal", "fertiliser", "vegetable_oil", "rivals"}
 
 
 @pytest.fixture(scope="module")
