@@ -88,9 +88,9 @@ class MarketDrivers:
     importers: tuple[str, ...]  # (Fm,) India or Russia
     flow_index: np.ndarray  # (Fm,) into the flows
     suppliers: tuple[tuple[str, ...], ...]  # per market, partner first (unpadded)
-    v0: np.ndarray  # (Fm, S) base values, US$ bn (the partner's is the flow's)
-    theta: np.ndarray  # (Fm, S) base expenditure shares at landed prices, V0 (1 + tariff0)
-    sigma: np.ndarray  # (Fm, 1) Armington substitution between suppliers
+    v0: np.ndarray  # (N|1, Fm, S) base values, US$ bn (the partner's is the flow's)
+    theta: np.ndarray  # (N|1, Fm, S) base expenditure shares at landed prices, V0 (1 + tariff0)
+    sigma: np.ndarray  # (N|1, Fm, 1) Armington substitution between suppliers
     tariff0: np.ndarray  # (Fm, S) importer's base tariffs
     tariff: np.ndarray  # (N|1, Fm, S, Y) importer's tariffs by year (partner: the flow's path)
 
@@ -105,6 +105,7 @@ class Drivers:
     energy_index: np.ndarray  # (E,) flows valued as price x volume: crude, LNG, products
     energy_value: np.ndarray  # (N|1, E, Y) their values
     level: np.ndarray  # (N|1, F, Y) demand or volume x price index for goods/priced flows
+    #                    (x India's export price for goods the US tariff reaches, Eq. 9b)
     log_policy_cost: np.ndarray  # (N|1, F, Y) ln[(1+tariff)(1+NTB)(1+friction)]
     elasticity: np.ndarray  # (N|1, F, 1)
     speed: np.ndarray  # (N|1, 1) partial-adjustment speed
@@ -116,6 +117,7 @@ class Drivers:
     oil_volume: np.ndarray | None = None  # (N|1, Y) Russian crude to India, mb/d (for triggers)
     lng_volume: np.ndarray | None = None  # (N|1, Y) Russian LNG to India, Mt/yr (for triggers)
     markets: MarketDrivers | None = None  # competing suppliers of the flows that have a market
+    export_price: np.ndarray | None = None  # (N|1, F, Y) ln India's export price change (Eq. 9b)
     rival_cost: np.ndarray | None = None  # (N|1, Fm, S, Y) rivals' adjusted ln T change
     rival_log_avail: np.ndarray | None = None  # (N|1, Fm, S, Y) adjusted ln availability
 
@@ -124,6 +126,9 @@ class Drivers:
         arrays = (self.energy_value, self.level, self.log_policy_cost, self.elasticity,
                   self.speed, self.diversion, self.usd_per_t, self.time_cost,
                   self.routes.capacity, self.routes.days, *self.routes.freight.values())
+        if self.markets is not None:
+            arrays += (self.rival_cost, self.rival_log_avail, self.markets.theta,
+                       self.markets.sigma)
         return max(a.shape[0] for a in arrays)
 
 
@@ -153,14 +158,18 @@ def build(sc: ScenarioSpec, base: Baseline) -> Drivers:
     is_goods = np.isin(kinds, ("goods", "priced"))
     v0 = base.column("value")
     p = base.parameters
+    price = export_price(sc, base, years, is_export, kinds)
     ex = _default(sc.settings.export_supply_elasticity, p["export_supply_elasticity"].value)
     adj = np.asarray(_default(sc.settings.adjustment_years, p["adjustment_years"].value), float)
     return Drivers(
         years=years, flow_names=base.flow_names, v0=v0, is_export=is_export, is_goods=is_goods,
         energy_index=np.flatnonzero(np.isin(kinds, ENERGY_KINDS)),
         energy_value=_energy(sc, base, years, kinds),
-        level=_level(sc, base, years, kinds, is_export),
-        log_policy_cost=_policy_cost(sc, base, years, kinds, is_export),
+        # India's export price (Eq. 9b) moves the landed price in Russia like a trade cost and
+        # the customs value per unit like a price index
+        level=_level(sc, base, years, kinds, is_export) * np.exp(price),
+        log_policy_cost=_policy_cost(sc, base, years, kinds, is_export) + price,
+        export_price=price,
         elasticity=engine.effective_elasticity(flow_param(sc, base, "elasticity"), ex),
         speed=np.where(adj >= 1.0, 1.0 / np.maximum(adj, 1.0), 1.0).reshape(-1, 1),
         diversion=_diversion(sc, base, years, is_export, kinds),
@@ -173,6 +182,11 @@ def build(sc: ScenarioSpec, base: Baseline) -> Drivers:
         lng_volume=lng_volume(sc, base, years),
         **_markets(sc, base, years, is_goods, adj),
     )
+
+
+def _override(sc, flow: str, attr: str):
+    over = sc.flows.get(flow)
+    return None if over is None else getattr(over, attr)
 
 
 def _default(value, fallback):
@@ -348,9 +362,22 @@ def _markets(sc, base, years, is_goods, adjustment_years) -> dict:
     mkts = [m for _, m in chosen]
     width = max(len(m.suppliers) for m in mkts)
     pad = lambda rows: np.array([np.pad(r, (0, width - len(r))) for r in rows])  # noqa: E731
-    v0 = pad([m.base_values(base.flows[i].value.value) for i, m in chosen])
+    shares = pad([m.shares for m in mkts])
     tariff0 = pad([m.tariff for m in mkts])
+    # scenario overrides (and sweeps) of the partner's share and of sigma, per flow
+    partner = np.stack(np.broadcast_arrays(*[np.asarray(_default(
+        _override(sc, base.flows[i].name, "market_share"), m.shares[0]), float).reshape(-1)
+        for i, m in chosen]), axis=1)  # (N|1, Fm)
+    rivals = shares[None, :, 1:] * ((1.0 - partner) / (1.0 - shares[:, 0]))[..., None]
+    share = np.concatenate([partner[..., None], rivals], axis=-1)  # (N|1, Fm, S)
+    v0 = share * (base.column("value")[idx] / partner)[..., None]  # the partner sells its flow
     spend = v0 * (1.0 + tariff0)
+    sigma = np.stack(np.broadcast_arrays(*[np.asarray(_default(
+        _override(sc, base.flows[i].name, "substitution"), m.substitution), float).reshape(-1)
+        for i, m in chosen]), axis=1)[..., None]  # (N|1, Fm, 1)
+    if np.any(sigma <= 1.0):
+        raise InputError("the competing-supplier model needs substitution > 1 between suppliers",
+                         key=f"flows.{base.flows[idx[0]].name}.substitution")
     known = {m.name for m in data.markets.values()}
     plan = []  # (shock, phase weight (N|1, Y), positions of its markets)
     for name, shock in shocks.items():
@@ -383,7 +410,7 @@ def _markets(sc, base, years, is_goods, adjustment_years) -> dict:
     # rival shocks are preferential
     for k, i in enumerate(idx):
         mfn = _tariff_change(sc, base, base.flows[i].name, years)  # (N|1, Y) factor
-        pays_mfn = np.isclose(tariff0[k], tariff0[k, 0]) & (v0[k] > 0)
+        pays_mfn = np.isclose(tariff0[k], tariff0[k, 0]) & (shares[k] > 0)
         pays_mfn[0] = False
         tariff[:, k, pays_mfn] = tariff0[k, pays_mfn][None, :, None] * mfn[:, None, :]
         log_cost[:, k, pays_mfn] = np.log1p(tariff[:, k, pays_mfn]) - np.log1p(
@@ -402,8 +429,8 @@ def _markets(sc, base, years, is_goods, adjustment_years) -> dict:
         "markets": MarketDrivers(
             names=tuple(m.name for m in mkts), importers=tuple(m.importer for m in mkts),
             flow_index=idx, suppliers=tuple(m.suppliers for m in mkts), v0=v0,
-            theta=spend / spend.sum(axis=1, keepdims=True),
-            sigma=np.array([[m.substitution] for m in mkts]), tariff0=tariff0, tariff=tariff),
+            theta=spend / spend.sum(axis=-1, keepdims=True),
+            sigma=sigma, tariff0=tariff0, tariff=tariff),
         "rival_cost": _adjusted(log_cost, speed),
         "rival_log_avail": _adjusted(log_avail, speed),
     }
@@ -447,19 +474,53 @@ def _tariff_change(sc, base, name, years) -> np.ndarray:
                      where=t0 > 0)
 
 
-def _diversion(sc, base, years, is_export, kinds) -> np.ndarray:
-    """Exports diverted from the US to Russia, allocated to non-exempt export goods (Eq. 9)."""
-    us, lever = base.us, sc.levers.us_tariff
+def _us_rate(sc, base, years) -> np.ndarray:
+    """Extra US tariff on Indian goods per year, ``(N|1, Y)``: dated path, then the lever."""
+    lever = sc.levers.us_tariff
     rate_base = dataset_path(base, "levers.us_tariff.rate", years, 0.0)
-    rate = toward(rate_base, path_values(lever.rate, years, rate_base), weight(lever, years))
+    return toward(rate_base, path_values(lever.rate, years, rate_base), weight(lever, years))
+
+
+def competes(sc: ScenarioSpec, base: Baseline) -> bool:
+    """Whether the scenario runs the competing-supplier model (rivals, GSIM supply side)."""
+    return sc.settings.competition == "rivals" and base.markets is not None
+
+
+def us_eligible(sc, base, is_export, kinds) -> np.ndarray:
+    """Export goods flows the US tariff reaches (not exempt), ``(F,)`` bool."""
+    return is_export & (kinds == "goods") & ~np.isin(base.flow_names, sc.levers.us_tariff.exempt)
+
+
+def export_price(sc, base, years, is_export, kinds) -> np.ndarray:
+    """ln of India's export price per flow and year, ``(N|1, F, Y)``: the fall the US tariff
+    causes in the competing-supplier model (Eq. 9b); 0 for other flows and when bilateral."""
+    if not competes(sc, base) or "india_exports_total" not in base.us:
+        return np.zeros((1, len(base.flows), len(years)))
+    us, lever = base.us, sc.levers.us_tariff
+    share = us["india_exports_to_us"].value * (1.0 - us["exempt_share"].value) \
+        / us["india_exports_total"].value
+    u = engine.export_price_change(
+        share, _us_rate(sc, base, years), us["base_tariff"].value,
+        np.asarray(_default(lever.us_import_elasticity, us["import_elasticity"].value))[..., None],
+        np.asarray(_default(lever.india_export_supply,
+                            us["india_export_supply"].value))[..., None])
+    return u[:, None, :] * us_eligible(sc, base, is_export, kinds)[None, :, None]
+
+
+def _diversion(sc, base, years, is_export, kinds) -> np.ndarray:
+    """Exports diverted from the US to Russia, allocated to non-exempt export goods (Eq. 9).
+    The competing-supplier model diverts through India's export price instead (Eq. 9b): 0."""
+    if competes(sc, base) and "india_exports_total" in base.us:
+        return np.zeros((1, len(base.flows), len(years)))
+    us, lever = base.us, sc.levers.us_tariff
+    rate = _us_rate(sc, base, years)
     infl = _growth_index(path_values(sc.macro.usd_inflation, years), years)
     exposed = us["india_exports_to_us"].value * (1.0 - us["exempt_share"].value) * infl
     total = engine.us_diversion_bn(
         exposed, rate, us["base_tariff"].value,
         np.asarray(_default(lever.us_import_elasticity, us["import_elasticity"].value))[..., None],
         np.asarray(_default(lever.diversion_share, us["diversion_share"].value))[..., None])
-    eligible = is_export & (kinds == "goods") & ~np.isin(base.flow_names, lever.exempt)
-    v0 = base.column("value") * eligible
+    v0 = base.column("value") * us_eligible(sc, base, is_export, kinds)
     share = v0 / v0.sum() if v0.sum() > 0 else v0
     return total[:, None, :] * share[None, :, None]
 

@@ -44,6 +44,7 @@ class Batch:
     market_log_avail: np.ndarray | None = None  # (N|1, Fm, S, Y) log availability
     market_demand: np.ndarray | None = None  # (N|1, Fm, Y) demand index D of those markets
     market_elasticity: np.ndarray | None = None  # (N|1, Fm) their import elasticity |Em|
+    market_price: np.ndarray | None = None  # (N|1, Fm, Y) ln of the partner's supply price
 
     @property
     def exports(self) -> np.ndarray:
@@ -126,7 +127,8 @@ class _Selector:
 
     def __init__(self, tw: TriggerWorlds, n: int):
         ws = tw.worlds
-        fields = self.FIELDS + (("rival_cost", "rival_log_avail") if ws[0].markets else ())
+        fields = self.FIELDS + (("rival_cost", "rival_log_avail", "export_price")
+                                if ws[0].markets else ())
         self.stacks = {f: np.stack([np.broadcast_to(getattr(w, f), (n, *getattr(w, f).shape[1:]))
                                     for w in ws]) for f in fields}
         self.stacks["capacity"] = np.stack([np.broadcast_to(w.routes.capacity, (n, *w.routes.capacity.shape[1:])) for w in ws])
@@ -267,7 +269,8 @@ def _trade_side_n(d: Drivers) -> int:
     r = d.routes
     arrays = (d.level, d.log_policy_cost, d.elasticity, d.speed, d.diversion, d.usd_per_t,
               d.time_cost, r.capacity, r.days, *r.freight.values(),
-              *((d.rival_cost, d.rival_log_avail) if d.markets is not None else ()))
+              *((d.rival_cost, d.rival_log_avail, d.markets.theta, d.markets.sigma)
+                if d.markets is not None else ()))
     return max(a.shape[0] for a in arrays)
 
 
@@ -356,7 +359,8 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
                                               (z.shape[0], *d.rival_cost.shape[1:3])))
                 zm[:, :, 0] = z[:, m_idx]
                 lam = _rows(level_t, rows)[:, m_idx] * np.exp(markets.partner_log_change(
-                    mk.theta, zm, _rows(d.rival_log_avail[..., t], rows), mk.sigma,
+                    _rows(mk.theta, rows), zm, _rows(d.rival_log_avail[..., t], rows),
+                    _rows(mk.sigma, rows),
                     _rows(elasticity, rows)[:, m_idx, None]))
                 value[:, m_idx] = d.v0[m_idx] * lam
                 market_cost[rows, ..., t] = zm
@@ -395,6 +399,8 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
                  corridor_stats=corridor_stats, markets=mk,
                  market_cost=market_cost if mk is not None else None,
                  market_log_avail=d.rival_log_avail if mk is not None else None,
-                 market_demand=d.level[:, mk.flow_index] if mk is not None else None,
+                 market_demand=(d.level[:, mk.flow_index] / np.exp(d.export_price[:, mk.flow_index])
+                                if mk is not None else None),
+                 market_price=d.export_price[:, mk.flow_index] if mk is not None else None,
                  market_elasticity=d.elasticity[:, mk.flow_index, 0] if mk is not None else None)
 

@@ -424,6 +424,12 @@ def numeric_paths(sc: Scenario, base: Baseline | None = None) -> list[str]:
     out += [f"levers.ntb.cut.{f}" for f in base.names("export")]
     out += [f"flows.{f}.{p}" for f in base.flow_names for p in (
         "elasticity", "tariff", "ntb_ave", "trend", "time_cost", "usd_per_t")]
+    if sc.settings.competition == "rivals" and base.markets is not None:
+        carried = {m.flow for m in base.markets.markets.values()}
+        out += [f"flows.{f.name}.{p}" for f in base.flows for p in ("substitution", "market_share")
+                if f.name in carried and f.kind in ("goods", "priced")]
+        out += [f"levers.rivals.{name}.{p}" for name in sc.levers.rivals
+                for p in ("availability", "tariff", "phase_in_years")]
     for r, route in sc.corridors.routes.items():
         out += [f"corridors.routes.{r}.days", f"corridors.routes.{r}.capacity_mt"]
         out += [f"corridors.routes.{r}.freight_usd_per_t.{m}" for m in route.modes]

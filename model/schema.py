@@ -118,8 +118,13 @@ class UsTariff(Lever):
     exempt: tuple[str, ...] = Field(("pharma", "electronics"),
                                     description="export flows exempt from the US tariff")
     diversion_share: Share | None = Field(None, description="share of India's lost US exports "
-                                                            "redirected to Russia (default: data)")
+                                                            "redirected to Russia (bilateral "
+                                                            "model only; default: data)")
     us_import_elasticity: Annotated[float, Field(gt=0, le=20)] | None = None
+    india_export_supply: Annotated[float, Field(gt=0, le=100)] | None = Field(
+        None, description="India's export supply elasticity (competing-supplier model): how far "
+        "the price of India's exports falls when the US market shrinks, which makes them cheaper "
+        "in Russia's markets (default: data)")
 
 
 class Fta(Lever):
@@ -320,6 +325,12 @@ class FlowParams(Section):
     trend: float = Field(0.0, ge=-0.5, le=0.5, description="extra sector growth per year")
     time_cost: float | None = Field(None, ge=0, le=0.1, description="share of value per day")
     usd_per_t: float | None = Field(None, ge=1.0, le=1e7, description="value density, US$/t")
+    substitution: float | None = Field(None, gt=1.0, le=100, description="Armington elasticity "
+                                       "between the suppliers of the flow's market (competing-"
+                                       "supplier model; default: the dataset's markets)")
+    market_share: float | None = Field(None, gt=0.0, lt=1.0, description="the partner's base "
+                                       "share of the flow's market; the rivals keep their "
+                                       "proportions (default: the dataset's markets)")
 
 
 class Settings(Section):

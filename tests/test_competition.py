@@ -71,7 +71,8 @@ def test_tables_obey_their_identities():
     m, w = result.markets
     assert set(m["importer"]) == {"India", "Russia"}
     base = m.groupby(["market", "supplier"])["value_usd_bn"].transform("first")
-    parts = m["growth_usd_bn"] + m["creation_usd_bn"] + m["diversion_usd_bn"]
+    parts = m["growth_usd_bn"] + m["creation_usd_bn"] + m["diversion_usd_bn"] \
+        + m["price_effect_usd_bn"]
     np.testing.assert_allclose(m["value_usd_bn"] - base, parts, atol=1e-12)
     # diversion moves shares at a fixed market size: it sums to zero in each market and year
     by = m.groupby(["fiscal_year", "market"])["diversion_usd_bn"].sum()
