@@ -152,6 +152,21 @@ def smart_welfare(m, t0, t1, dm):
 
 
 # ------------------------------------------------------------------------------ the CES block
+_SHIFT = 30.0  # log-terms above this are summed with a max shift (no overflow of expm1)
+
+
+def _log_sum(theta, arg):
+    """``ln sum_s theta_s e^arg_s``: ``log1p``/``expm1`` near 0 (accurate as sigma -> 1, exact 0
+    with one supplier), a max-shifted log-sum-exp when a term is huge (extreme trade costs)."""
+    mx = np.max(np.where(theta > 0, arg, -np.inf), axis=-1, keepdims=True)
+    near = np.log1p(np.sum(theta * np.expm1(np.minimum(arg, _SHIFT)), axis=-1, keepdims=True))
+    if not np.any(mx > _SHIFT):
+        return near
+    shifted = mx + np.log(np.sum(theta * np.exp(np.minimum(arg - mx, 0.0)), axis=-1,
+                                 keepdims=True))
+    return np.where(mx > _SHIFT, shifted, near)
+
+
 def _log_index(theta, log_a, alive, z, sigma):
     """ln P^ and the new shares for log landed-price changes ``z`` (N,S).
 
@@ -165,15 +180,15 @@ def _log_index(theta, log_a, alive, z, sigma):
     zbar = np.sum(theta * z, axis=-1, keepdims=True)
     if alive is None:                      # every supplier present: no masks (the common case)
         arg = one_minus * (z - zbar)
-        inner = np.log1p(np.sum(theta * np.expm1(arg), axis=-1, keepdims=True))
+        inner = _log_sum(theta, arg)
         log_p = zbar + np.where(cd, 0.0, inner / safe)
-        return log_p, theta * np.exp(arg - one_minus * (log_p - zbar))
-    arg = log_a + one_minus * (z - zbar)
-    terms = np.where(alive, np.expm1(np.where(alive, arg, 0.0)), -1.0)
-    inner = np.log1p(np.sum(theta * terms, axis=-1, keepdims=True))
+        return log_p, theta * np.exp(np.minimum(arg - one_minus * (log_p - zbar), _SHIFT))
+    # a supplier that left weighs nothing: e^-inf = 0 (expm1 = -1 removes its base share)
+    arg = np.where(alive, log_a + one_minus * (z - zbar), -np.inf)
+    inner = _log_sum(theta, arg)
     log_p = zbar + np.where(cd, 0.0, inner / safe)
-    shares = np.where(alive, theta * np.exp(np.where(alive, arg - one_minus * (log_p - zbar), 0.0)),
-                      0.0)
+    shares = np.where(alive, theta * np.exp(np.where(alive, np.minimum(
+        arg - one_minus * (log_p - zbar), _SHIFT), 0.0)), 0.0)
     return log_p, shares
 
 

@@ -167,7 +167,7 @@ def plot_creation_diversion(markets: pd.DataFrame, importer: str, *,
             edgecolor="white")
     ax.axhline(0.0, color="0.3", linewidth=0.8)
     _year_ticks(ax, years)
-    ax.set_ylabel("US$ bn vs base year")
+    ax.set_ylabel("US$ bn")
     seller = "India" if importer == "Russia" else "Russia"
     ax.set_title(f"{seller}'s sales in {importer}'s markets: trade creation (solid) and "
                  "diversion from rivals (hatched)")
@@ -255,13 +255,22 @@ def save_scenario_plots(result, directory: Path) -> None:
     _save(fig, directory / "routes.png")
     markets = result.markets[0]
     if len(markets):
-        importers = list(dict.fromkeys(markets["importer"]))
-        fig = _figure(10, 4.2 * len(importers))
-        for ax, importer in zip(np.atleast_1d(fig.subplots(len(importers), 1)), importers,
-                                strict=True):
-            plot_creation_diversion(markets, importer, ax=ax)
-        fig.suptitle(f"{result.scenario.name}: competing suppliers")
-        _save(fig, directory / "creation_diversion.png")
+        save_competition(markets, directory / "creation_diversion.png",
+                         title=f"{result.scenario.name}: competing suppliers")
+
+
+@styled
+def save_competition(markets: pd.DataFrame, path: Path, *, title: str) -> None:
+    """One panel of :func:`plot_creation_diversion` per importer."""
+    moved = markets[(markets["creation_usd_bn"] != 0) | (markets["diversion_usd_bn"] != 0)]
+    # an importer whose markets did not move gets no (empty) panel
+    importers = list(dict.fromkeys(moved["importer"])) or list(dict.fromkeys(markets["importer"]))[:1]
+    fig = _figure(10, 4.2 * len(importers))
+    for ax, importer in zip(np.atleast_1d(fig.subplots(len(importers), 1)), importers,
+                            strict=True):
+        plot_creation_diversion(markets, importer, ax=ax)
+    fig.suptitle(title)
+    _save(fig, path)
 
 
 # ------------------------------------------------------------------------------ several scenarios

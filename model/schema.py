@@ -328,7 +328,7 @@ class FlowParams(Section):
     substitution: float | None = Field(None, gt=1.0, le=100, description="Armington elasticity "
                                        "between the suppliers of the flow's market (competing-"
                                        "supplier model; default: the dataset's markets)")
-    market_share: float | None = Field(None, gt=0.0, lt=1.0, description="the partner's base "
+    market_share: float | None = Field(None, ge=1e-4, le=0.95, description="the partner's base "
                                        "share of the flow's market; the rivals keep their "
                                        "proportions (default: the dataset's markets)")
 
