@@ -347,11 +347,13 @@ def _markets(sc, base, years, is_goods, adjustment_years) -> dict:
     data = base.markets
     shocks = sc.levers.rivals
     if sc.settings.competition == "bilateral" or data is None:
-        if shocks:
+        used = [f"levers.rivals.{k}" for k in shocks] + [f"levers.capacity.{k}"
+                                                        for k in sc.levers.capacity]
+        if used:
             why = ("settings.competition = 'bilateral'" if data is not None
                    else f"dataset {base.name!r} has no markets")
-            raise InputError(f"rival shocks need the competing-supplier model ({why})",
-                             key=f"levers.rivals.{next(iter(shocks))}")
+            raise InputError(f"rival shocks and supply capacity need the competing-supplier "
+                             f"model ({why})", key=used[0])
         return {}
     by_flow = {m.flow: m for m in data.markets.values()}
     chosen = [(i, by_flow[f.name]) for i, f in enumerate(base.flows)
@@ -400,7 +402,15 @@ def _markets(sc, base, years, is_goods, adjustment_years) -> dict:
     kinds = np.array([f.kind for f in base.flows])
     flow_tariff = _policy_parts(sc, base, years, kinds,
                                 np.array([f.direction == "export" for f in base.flows]))[0]
-    n = max([flow_tariff.shape[0]] + [w.shape[0] for _, w, _ in plan])
+    carried = [base.flows[i].name for i in idx]
+    capacity = []  # (flow position, shift, phase weight)
+    for flow, shift in sc.levers.capacity.items():
+        if flow not in carried:
+            raise InputError(f"flow {flow!r} has no market with rival suppliers; flows with "
+                             f"one: {', '.join(carried)}", key=f"levers.capacity.{flow}")
+        capacity.append((carried.index(flow), shift, weight(shift, years)))
+    n = max([flow_tariff.shape[0]] + [w.shape[0] for _, w, _ in plan]
+            + [w.shape[0] for *_, w in capacity])
     shape = (n, len(mkts), width, len(years))
     tariff = np.broadcast_to(tariff0[None, :, :, None], shape).copy()
     tariff[:, :, 0, :] = flow_tariff[:, idx, :]  # the partner's own path (FTA, dated values)
@@ -424,6 +434,8 @@ def _markets(sc, base, years, is_goods, adjustment_years) -> dict:
                 t0 = tariff0[k, j]
                 tariff[:, k, j] = toward(t0, path_values(shock.tariff, years, t0), w)
                 log_cost[:, k, j] = np.log1p(tariff[:, k, j]) - np.log1p(t0)
+    for k, shift, w in capacity:  # the partner's own weight: column 0
+        log_avail[:, k, 0] += w * np.log(path_values(shift.index, years, 1.0))
     speed = np.where(adjustment_years >= 1.0, 1.0 / np.maximum(adjustment_years, 1.0), 1.0)
     return {
         "markets": MarketDrivers(

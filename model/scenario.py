@@ -310,9 +310,10 @@ def _check_levers(sc: Scenario, base: Baseline, *, file: str | None) -> None:
     """A lever's full effect cannot come before its (possibly default) start year; rival shocks
     name suppliers and markets of the dataset."""
     levers = [(name, getattr(sc.levers, name)) for name in type(sc.levers).model_fields
-              if name != "rivals"]
+              if name not in ("rivals", "capacity")]
     levers += [(f"rivals.{name}", shock) for name, shock in sc.levers.rivals.items()]
-    if sc.levers.rivals:
+    levers += [(f"capacity.{name}", shift) for name, shift in sc.levers.capacity.items()]
+    if sc.levers.rivals or sc.levers.capacity:
         from model.drivers import check_rivals
 
         try:
@@ -430,6 +431,7 @@ def numeric_paths(sc: Scenario, base: Baseline | None = None) -> list[str]:
                 if f.name in carried and f.kind in ("goods", "priced")]
         out += [f"levers.rivals.{name}.{p}" for name in sc.levers.rivals
                 for p in ("availability", "tariff", "phase_in_years")]
+        out += [f"levers.capacity.{name}.index" for name in sc.levers.capacity]
     for r, route in sc.corridors.routes.items():
         out += [f"corridors.routes.{r}.days", f"corridors.routes.{r}.capacity_mt"]
         out += [f"corridors.routes.{r}.freight_usd_per_t.{m}" for m in route.modes]

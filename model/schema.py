@@ -209,6 +209,15 @@ class RivalShock(Lever):
         return self
 
 
+class CapacityShift(Lever):
+    """The partner's export supply capacity for one flow (competing-supplier model): its weight
+    in the destination market scales with it, as the exporter term of structural gravity (e.g.
+    India's world exports of electronics after the smartphone PLI scheme)."""
+
+    index: year_path(0.01, 100.0, "the partner's supply capacity for the flow, 1 = base year "
+                     "(e.g. its world exports of the product deflated by US$ prices)")
+
+
 class Levers(Section):
     us_tariff: UsTariff = UsTariff()
     fta: Fta = Fta()
@@ -221,6 +230,9 @@ class Levers(Section):
     payments: Payments = Payments()
     rivals: dict[str, RivalShock] = Field(default_factory=dict, description="shocks to rival "
                                           "suppliers by name, e.g. [levers.rivals.eu_exit]")
+    capacity: dict[str, CapacityShift] = Field(default_factory=dict, description="the partner's "
+                                               "supply capacity by flow, e.g. "
+                                               "[levers.capacity.electronics]")
 
 
 Mode = Literal["container", "bulk"]

@@ -23,8 +23,9 @@ from model.analysis.backcast import (
 from model.data import load_baseline
 from model.scenario import load_scenario
 
-# observed quantities and prices, and the observed 2022 exit of Western suppliers (rival shocks)
-OBSERVED_LEVERS = {"oil", "lng", "coal", "fertiliser", "vegetable_oil", "rivals"}
+# observed quantities and prices, the observed 2022 exit of Western suppliers (rival shocks) and
+# India's observed electronics export capacity
+OBSERVED_LEVERS = {"oil", "lng", "coal", "fertiliser", "vegetable_oil", "rivals", "capacity"}
 
 
 @pytest.fixture(scope="module")

@@ -46,6 +46,7 @@ INPUT_CONF = {
     "levers.vegetable_oil.price_usd_t": "R",
     "levers.rivals.eu_exit.availability": "D from F-sec (EU exports at 37% of pre-war, ifo)",
     "levers.rivals.other_western_exit.availability": "D from F-sec, R share path",
+    "levers.capacity.electronics.index": "D from F-sec (India's electronics exports)",
 }
 # Scenario keys that only steer timing, not observed quantities.
 _TIMING = ("start", "phase_in_years", "full_effect")
@@ -124,7 +125,8 @@ def observed_inputs(raw: dict) -> pd.DataFrame:
     def visit(node, prefix):
         for key, value in node.items():
             path = f"{prefix}{key}"
-            nested = path.count(".") < (3 if path.startswith("levers.rivals") else 2)
+            deep = path.startswith(("levers.rivals", "levers.capacity"))  # named entries
+            nested = path.count(".") < (3 if deep else 2)
             if isinstance(value, dict) and nested and not path.startswith("macro."):
                 visit(value, path + ".")
             elif key not in _TIMING and not isinstance(value, str | list):  # not names

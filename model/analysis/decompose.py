@@ -43,7 +43,7 @@ GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
     "ntb": (("levers", "ntb"),),
     "corridors": (("", "corridors"),),
     "payments": (("levers", "payments"),),
-    "rivals": (("levers", "rivals"),),
+    "rivals": (("levers", "rivals"), ("levers", "capacity")),
     "macro": (("", "macro"),),
     "other": (("levers", "coal"), ("levers", "fertiliser"), ("levers", "vegetable_oil"),
               ("", "flows"), ("", "settings")),
