@@ -132,7 +132,7 @@ STATUS = {"observed": "observed (DGCI&S)",
 
 GROUPS = {"oil": "Oil", "lng": "LNG", "us_tariffs": "US tariffs", "fta": "EAEU–India FTA",
           "ntb": "Non-tariff barriers", "corridors": "Corridors", "payments": "Payments",
-          "macro": "GDP and prices", "other": "Other inputs"}
+          "rivals": "Suppliers (rivals, capacity)", "macro": "GDP and prices", "other": "Other inputs"}
 
 
 def group(name: str) -> str:

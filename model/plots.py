@@ -145,6 +145,37 @@ def plot_flows_stacked(flows: pd.DataFrame, direction: str, *, ax: Axes | None =
 
 
 @styled
+def plot_creation_diversion(markets: pd.DataFrame, importer: str, *,
+                            ax: Axes | None = None) -> Axes:
+    """The partner's trade creation (solid) and diversion (hatched) per flow and year, US$ bn,
+    in the markets of one importer (Russia's: India's exports; India's: its imports)."""
+    ax = _ax(ax)
+    part = markets[(markets["importer"] == importer)].groupby(
+        ["fiscal_year", "market"], sort=False).head(1)
+    flows = list(dict.fromkeys(part["flow"]))
+    years = list(dict.fromkeys(part["fiscal_year"]))
+    x = _years(years)
+    width = 0.8 / max(len(flows), 1)
+    for i, f in enumerate(flows):
+        rows = part[part["flow"] == f].set_index("fiscal_year").loc[years]
+        pos = x - 0.4 + (i + 0.5) * width
+        ax.bar(pos, rows["creation_usd_bn"], width, color=_colour(i),
+               label=labels.flow(f, short=True))
+        ax.bar(pos, rows["diversion_usd_bn"], width, bottom=np.where(
+            (rows["creation_usd_bn"] > 0) == (rows["diversion_usd_bn"] > 0),
+            rows["creation_usd_bn"], 0.0), color=_colour(i), alpha=0.45, hatch="//",
+            edgecolor="white")
+    ax.axhline(0.0, color="0.3", linewidth=0.8)
+    _year_ticks(ax, years)
+    ax.set_ylabel("US$ bn")
+    seller = "India" if importer == "Russia" else "Russia"
+    ax.set_title(f"{seller}'s sales in {importer}'s markets: trade creation (solid) and "
+                 "diversion from rivals (hatched)")
+    ax.legend(**RIGHT)
+    return ax
+
+
+@styled
 def plot_route_shares(routes: pd.DataFrame, mode: str, *, ax: Axes | None = None) -> Axes:
     """Share of a mode's India-Russia tonnage carried by each route, per cent."""
     ax = _ax(ax)
@@ -222,6 +253,24 @@ def save_scenario_plots(result, directory: Path) -> None:
         plot_route_shares(result.routes, mode, ax=ax)
     fig.suptitle(f"{result.scenario.name}: which corridor carries India–Russia cargo")
     _save(fig, directory / "routes.png")
+    markets = result.markets[0]
+    if len(markets):
+        save_competition(markets, directory / "creation_diversion.png",
+                         title=f"{result.scenario.name}: competing suppliers")
+
+
+@styled
+def save_competition(markets: pd.DataFrame, path: Path, *, title: str) -> None:
+    """One panel of :func:`plot_creation_diversion` per importer."""
+    moved = markets[(markets["creation_usd_bn"] != 0) | (markets["diversion_usd_bn"] != 0)]
+    # an importer whose markets did not move gets no (empty) panel
+    importers = list(dict.fromkeys(moved["importer"])) or list(dict.fromkeys(markets["importer"]))[:1]
+    fig = _figure(10, 4.2 * len(importers))
+    for ax, importer in zip(np.atleast_1d(fig.subplots(len(importers), 1)), importers,
+                            strict=True):
+        plot_creation_diversion(markets, importer, ax=ax)
+    fig.suptitle(title)
+    _save(fig, path)
 
 
 # ------------------------------------------------------------------------------ several scenarios

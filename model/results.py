@@ -133,6 +133,14 @@ class Result:
                           load_markets().for_flow("crude"))
 
     @property
+    def markets(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Competing suppliers per market and year: (values, creation, diversion; tariff
+        revenue, consumer surplus), :mod:`model.analysis.competition`; empty when bilateral."""
+        from model.analysis.competition import tables
+
+        return tables(self.batch, self.sample)
+
+    @property
     def flows(self) -> pd.DataFrame:
         b = self.batch
         rows = [(fy, "export" if b.is_export[f] else "import", name, b.flows[self.sample, f, t])
@@ -294,6 +302,10 @@ def write_result(result: Result, out_dir: Path, *, plots: bool = True) -> Path:
         write_csv(result.routes, tmp / "routes.csv")
         write_csv(result.rupee, tmp / "rupee.csv")
         write_csv(result.crude_bill, tmp / "crude_bill.csv")
+        markets, welfare = result.markets
+        if len(markets):
+            write_csv(markets, tmp / "markets.csv")
+            write_csv(welfare, tmp / "market_welfare.csv")
         corridors = result.corridors
         if corridors is not None:
             write_csv(corridors[0], tmp / "corridors.csv")

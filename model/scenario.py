@@ -315,9 +315,20 @@ def _check_level_acts(sc: Scenario, base: Baseline, flow: str, attr: str, *,
 
 
 def _check_levers(sc: Scenario, base: Baseline, *, file: str | None) -> None:
-    """A lever's full effect cannot come before its (possibly default) start year."""
-    for name in type(sc.levers).model_fields:
-        lever = getattr(sc.levers, name)
+    """A lever's full effect cannot come before its (possibly default) start year; rival shocks
+    name suppliers and markets of the dataset."""
+    levers = [(name, getattr(sc.levers, name)) for name in type(sc.levers).model_fields
+              if name not in ("rivals", "capacity")]
+    levers += [(f"rivals.{name}", shock) for name, shock in sc.levers.rivals.items()]
+    levers += [(f"capacity.{name}", shift) for name, shift in sc.levers.capacity.items()]
+    if sc.levers.rivals or sc.levers.capacity:
+        from model.drivers import check_rivals
+
+        try:
+            check_rivals(sc, base)
+        except InputError as err:
+            raise InputError(err.message, file=file, key=err.key) from None
+    for name, lever in levers:
         full = getattr(lever, "full_effect", None)
         first = lever.start_year(base.base_year)
         if full is not None and full < first:
@@ -436,6 +447,13 @@ def numeric_paths(sc: Scenario, base: Baseline | None = None) -> list[str]:
     out += [f"levers.ntb.cut.{f}" for f in base.names("export")]
     out += [f"flows.{f}.{p}" for f in base.flow_names for p in (
         "elasticity", "tariff", "ntb_ave", "trend", "time_cost", "usd_per_t")]
+    if sc.settings.competition == "rivals" and base.markets is not None:
+        carried = {m.flow for m in base.markets.markets.values()}
+        out += [f"flows.{f.name}.{p}" for f in base.flows for p in ("substitution", "market_share")
+                if f.name in carried and f.kind in ("goods", "priced")]
+        out += [f"levers.rivals.{name}.{p}" for name in sc.levers.rivals
+                for p in ("availability", "tariff", "phase_in_years")]
+        out += [f"levers.capacity.{name}.index" for name in sc.levers.capacity]
     for r, route in sc.corridors.routes.items():
         out += [f"corridors.routes.{r}.days", f"corridors.routes.{r}.capacity_mt"]
         out += [f"corridors.routes.{r}.freight_usd_per_t.{m}" for m in route.modes]

@@ -23,7 +23,9 @@ from model.analysis.backcast import (
 from model.data import load_baseline
 from model.scenario import load_scenario
 
-OBSERVED_LEVERS = {"oil", "lng", "coal", "fertiliser", "vegetable_oil"}
+# observed quantities and prices, the observed 2022 exit of Western suppliers (rival shocks) and
+# India's observed electronics export capacity
+OBSERVED_LEVERS = {"oil", "lng", "coal", "fertiliser", "vegetable_oil", "rivals", "capacity"}
 
 
 @pytest.fixture(scope="module")

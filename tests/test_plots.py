@@ -253,7 +253,7 @@ def test_saved_scenario_figures_are_clean(results, tmp_path, monkeypatch):
     figures = []
     monkeypatch.setattr(p, "_save", lambda fig, path: figures.append(fig))
     p.save_scenario_plots(results["oil_sanctions"], tmp_path)
-    assert len(figures) == 3
+    assert len(figures) == 4  # balance, flows, routes, creation/diversion
     for fig in figures:
         check(fig, allowed={"oil_sanctions"})
 
