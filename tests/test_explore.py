@@ -35,7 +35,8 @@ def test_one_control_per_lever_from_the_schema():
     assert ctrl["levers.fta.start"].integer and ctrl["levers.fta.start"].low == 2025
     assert "Russian crude" in ctrl["levers.oil.volume_mbd"].label
     assert ctrl["levers.oil.volume_mbd"].help.startswith("Russian crude to India, mb/d")
-    assert {c.group for c in ctrl.values()} == set(GROUP_ORDER)
+    readme = {"oil", "lng", "us_tariffs", "fta", "ntb", "corridors", "payments", "macro"}
+    assert readme <= {c.group for c in ctrl.values()} <= set(GROUP_ORDER)
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)

@@ -12,14 +12,15 @@ import math
 from dataclasses import dataclass
 
 from model import labels
-from model.analysis.decompose import trigger_group
+from model.analysis.decompose import GROUPS, trigger_group
 from model.bounds import schema_range
 from model.data import load_baseline
 from model.scenario import Scenario, numeric_paths
-from model.schema import Levers, unwrap_types
+from model.schema import Lever, Levers, unwrap_types
 
-# sections shown, in the README's order of levers; "other" holds coal, fertilisers, vegetable oils
-GROUP_ORDER = ("oil", "lng", "us_tariffs", "fta", "ntb", "corridors", "payments", "macro", "other")
+# sections shown in the decomposition's order of lever groups ("other": coal, fertilisers,
+# vegetable oils)
+GROUP_ORDER = tuple(GROUPS)
 # per-route fields worth a control (freight rates stay in files: they only move route choice)
 ROUTE_FIELDS = ("capacity_mt", "days")
 
@@ -57,8 +58,11 @@ def controls(sc: Scenario) -> list[Control]:
     """Controls for every lever of ``sc`` (its routes and its dataset's export flows)."""
     base = load_baseline(sc.settings.dataset)
     paths = [p for p in numeric_paths(sc, base) if _wanted(p)]
-    # a lever's start year, phase-in and lags: integer fields, so not in numeric_paths
+    # a lever's start year, phase-in and lags: integer fields, so not in numeric_paths. Keyed
+    # levers (rivals.<name>, capacity.<flow>) are tables the user names: not controls here,
+    # but a loaded file's entries are kept and act as in `tradesim run`
     paths += [f"levers.{name}.{f}" for name, lever in Levers.model_fields.items()
+              if isinstance(lever.annotation, type) and issubclass(lever.annotation, Lever)
               for f, info in lever.annotation.model_fields.items()
               if f != "full_effect" and int in unwrap_types(info.annotation)]
     paths.append("corridors.rasht_astara_open")
