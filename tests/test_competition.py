@@ -32,6 +32,7 @@ def _scenario(raw: dict, **settings):
 def _bilateral(path):
     raw = resolve_extends(path)
     raw.get("levers", {}).pop("rivals", None)
+    raw.get("levers", {}).pop("capacity", None)
     return _scenario(raw, competition="bilateral")
 
 
