@@ -32,6 +32,8 @@ PLOTS = {"trade_balance.png": "Trade and India's balance", "flows.png": "Flows b
          "routes.png": "Route shares", "transit_times.png": "Transit time by route",
          "waterfall.png": "What drives the change (Shapley)",
          "creation_diversion.png": "Competing suppliers: trade creation and diversion",
+         "market_welfare.png": "Tariff revenue and consumer surplus",
+         "crude_bill.png": "India's total crude bill",
          "comparison.png": "Scenarios compared"}
 CONF = "F = found in a source (F-sec: secondary), D = derived, R = recalled/assumed, unverified"
 

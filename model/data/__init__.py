@@ -123,6 +123,11 @@ class Baseline:
         rows += [_row("timeline", d.path, fy_label(d.year), d.value) for d in self.timeline]
         rows += [_row("monthly", f"{m.flow}:{m.month}", k, v) for m in self.monthly
                  for k, v in m.numbers.items()]
+        if self.markets is not None:  # competing suppliers: item = market, field = key path
+            for m in self.markets.markets.values():
+                rows += [_row("markets", m.name, k, r) for k, r in m.records.items()]
+            rows += [_row("markets", "western_exit", k, r)
+                     for k, r in self.markets.western_exit.items()]
         if self.hs is not None:
             for r in self.hs.itertuples():
                 rows.append(dict(section="hs", item=f"{r.direction}:{r.fiscal_year}:{r.hs}",
