@@ -56,6 +56,13 @@ def set_field(page, path: str, value: str) -> None:
     redraw_done(page, before)
 
 
+def shows(page, message: str) -> None:
+    """Wait for the page's message line to read ``message`` (it is replaced, never appended)."""
+    page.wait_for_function("m => document.querySelector('#message').textContent === m",
+                           arg=message, timeout=15000)
+    assert page.inner_text("#message") == message
+
+
 def shown_table(page) -> pd.DataFrame:
     rows = page.eval_on_selector_all(
         "#summary-table tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))")
@@ -114,8 +121,7 @@ def test_broken_upload_shows_the_cli_message(page, tmp_path, cli, monkeypatch):
     assert code == 2
     expected = err.strip().split("error: ", 1)[1]  # "broken.toml: TOML syntax error: ..."
     page.set_input_files("#upload input[type=file]", str(broken))
-    page.wait_for_function("document.querySelector('#message').textContent !== ''")
-    assert page.inner_text("#message") == expected
+    shows(page, expected)
     page.screenshot(path=str(tmp_path / "explore_broken_upload.png"))
     assert page.server.poll() is None  # still serving
 
@@ -129,8 +135,7 @@ def test_out_of_range_value_shows_the_cli_message(page, tmp_path, cli):
     field = page.locator('input[name="levers.oil.volume_mbd"]')
     field.fill("12")
     field.press("Enter")
-    page.wait_for_function("document.querySelector('#message').textContent !== ''")
-    assert page.inner_text("#message") == expected
+    shows(page, expected)
     page.screenshot(path=str(tmp_path / "explore_out_of_range.png"))
     assert page.server.poll() is None
     set_field(page, "levers.oil.volume_mbd", "1.5")  # a good value clears the message
