@@ -4,8 +4,7 @@
 
 Starts the explorer, opens it in headless Debian Chromium (/usr/bin/chromium, `make test`
 installs it) and moves the crude-volume, FTA-cut and INSTC-capacity sliders one keyboard step at
-a time. The clock runs in the page: from the key press to the moment the last of the five charts
-that changed has redrawn (Plotly's `plotly_afterplot`), so it covers the request, `model.run`
+a time. The clock runs in the page: from the key press to the moment the last chart that changed has redrawn (Plotly's `plotly_afterplot`), so it covers the request, `model.run`
 on the server, the response and drawing. Moves are 250 ms apart, as a person makes them. Reports
 median and 90th percentile, without and with the uncertainty fan (2,000 samples).
 """
@@ -64,7 +63,7 @@ PROBE = """() => {
 
 def measure(page, moves: int) -> list[float]:
     n = page.evaluate(PROBE)
-    assert n == 5, f"expected 5 charts, found {n}"
+    assert n == 6, f"expected 6 charts, found {n}"
     for i in range(moves):
         path = SLIDERS[i % len(SLIDERS)]
         thumb = page.locator(f'.control:has(input[name="{path}"]) [role=slider]')
@@ -89,7 +88,7 @@ def main() -> None:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(url)
         page.wait_for_selector("#summary-table td", timeout=30000)
-        page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length === 5")
+        page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length === 6")
         page.wait_for_timeout(500)  # first draw settled
         print(f"{'measurement':44s} {'median ms':>9s} {'p90 ms':>7s} {'n':>4s}")
         for fan in (False, True):

@@ -134,6 +134,6 @@ def test_export_is_one_offline_file(cli, tmp_path):
     assert cli("explore", "--export", page, out / "baseline")[0] == 0
     text = page.read_text()
     assert "<script src=" not in text and "plotly.js v" in text  # the bundle inline, no fetch
-    assert text.count('class="plotly-graph-div"') == 6
+    assert text.count('class="plotly-graph-div"') == 7
     assert "\"name\":\"baseline\"" in text  # the data travel in the page (plotly: base64 arrays)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["page.html", "results"]

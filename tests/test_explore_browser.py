@@ -156,10 +156,9 @@ def test_exported_page_draws_every_chart_offline(playwright, tmp_path, cli):
     page_file = tmp_path / "page.html"
     assert cli("explore", "--export", page_file, out)[0] == 0
     expected = [len(fig["data"]) for _, fig in charts([out])]
-    # balance, total trade, exports+imports; per run exports, imports, routes; 2 fans
-    assert len(expected) == 3 + 2 * 3 + 2
-    # 2 scenarios; 8 export and 9 import sectors; 4 routes; median and 2 bands per fan
-    assert expected == [2, 2, 4, 8, 9, 4, 8, 9, 4, 3, 3]
+    # balance, total trade, exports+imports of 2 scenarios; per run 8 export and 9 import
+    # sectors, 4 routes, creation and diversion both ways; per fan its median and 2 bands
+    assert expected == [2, 2, 4, 8, 9, 4, 4, 8, 9, 4, 4, 3, 3]
 
     requests = []
     # no name resolves and every request other than the file itself is refused
@@ -173,7 +172,7 @@ def test_exported_page_draws_every_chart_offline(playwright, tmp_path, cli):
         pg.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length === "
                              f"{len(expected)}", timeout=30000)
         drawn = pg.eval_on_selector_all(".js-plotly-plot", """els => els.map(el => [
-            el.data.length, el.querySelectorAll('.scatterlayer .trace').length,
+            el.data.length, el.querySelectorAll('.scatterlayer .trace, .barlayer .trace').length,
             el.querySelectorAll('.legend .traces').length])""")
         pg.screenshot(path=str(tmp_path / "export.png"), full_page=True)
     finally:
@@ -182,3 +181,24 @@ def test_exported_page_draws_every_chart_offline(playwright, tmp_path, cli):
     assert [d[1] for d in drawn] == expected            # ... and drawn
     assert all(d[2] == n for d, n in zip(drawn, expected, strict=True))  # ... with a legend entry
     assert [u for u in requests if not u.startswith("file://")] == []
+
+
+def test_creation_and_diversion_on_request(page, tmp_path):
+    import model
+    from model.explorer.figures import creation_diversion
+
+    assert page.evaluate("document.querySelector('#g-markets .js-plotly-plot').data.length") == 0
+    set_field(page, "levers.fta.india_tariff_cut", "0.5")
+    before = stamp(page)
+    page.click("#markets input")
+    redraw_done(page, before)
+    drawn = page.evaluate("document.querySelector('#g-markets .js-plotly-plot').data"
+                          ".map(t => [t.name, Array.from(t.y)])")
+    with page.expect_download() as dl:
+        page.click("#download-btn")
+    dl.value.save_as(tmp_path / "now.toml")
+    want = creation_diversion(model.run(tmp_path / "now.toml").markets[0])["data"]
+    assert [n for n, _ in drawn] == [t["name"] for t in want]
+    for (_, y), t in zip(drawn, want, strict=True):
+        assert y == pytest.approx(t["y"], rel=1e-12, abs=1e-12)
+    assert max(drawn[2][1]) > 0.5  # India's tariff cut creates imports from Russia

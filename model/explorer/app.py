@@ -30,7 +30,7 @@ from model.report import default_reference
 from model.scenario import SHIPPED_SCENARIOS, load_scenario, resolved_table
 
 NUM, SLIDER = "num", "slider"
-GRAPHS = ("g-balance", "g-trade", "g-exports", "g-imports", "g-routes")
+GRAPHS = ("g-balance", "g-trade", "g-exports", "g-imports", "g-routes", "g-markets")
 SUMMARY_COLUMNS = (("fiscal_year", "Fiscal year"), ("exports_usd_bn", "Exports"),
                    ("imports_usd_bn", "Imports"), ("total_trade_usd_bn", "Total trade"),
                    ("balance_usd_bn", "Balance"))
@@ -120,6 +120,9 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
             dcc.Checklist(id="uncertainty", value=[], options=[{
                 "label": f" Uncertainty fan: oil and LNG inputs the scenario leaves open, "
                          f"{state.FAN_SAMPLES:,} samples", "value": "on"}]),
+            dcc.Checklist(id="markets", value=[], options=[{
+                "label": " Trade creation and diversion (competing suppliers; adds ~20 ms a "
+                         "move)", "value": "on"}]),
             html.Div(id="message", role="alert"),
             *groups,
         ]),
@@ -148,9 +151,9 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
         Output("message", "children"), Output("table", "data"), Output("computed", "children"),
         Output("drawn", "data"),
         Input({"type": NUM, "path": ALL}, "value"), Input("uncertainty", "value"),
-        Input("base", "data"), State("drawn", "data"),
+        Input("markets", "value"), Input("base", "data"), State("drawn", "data"),
     )
-    def recompute(nums, uncertainty, base_text, drawn):
+    def recompute(nums, uncertainty, markets, base_text, drawn):
         base = tomllib.loads(base_text)
         ids = [i["id"]["path"] for i in dash.ctx.inputs_list[0]]
         chosen = {p: _number(v, p in integers) for p, v in zip(ids, nums, strict=True)}
@@ -175,7 +178,9 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
                  figures.trade(summary, ref, "explored"),
                  figures.sectors(res.flows, "export", dataset),
                  figures.sectors(res.flows, "import", dataset),
-                 figures.routes(res.routes)]
+                 figures.routes(res.routes),
+                 figures.creation_diversion(res.markets[0]) if "on" in (markets or [])
+                 else figures.figure([], "Trade creation and diversion: tick the box to compute")]
         # send only what changed: a chart the lever does not touch (routes under an oil
         # lever) is not redrawn -- drawing is most of the latency on a 2-core machine
         digests = [_digest(v.to_plotly_json() if i == 0 else v) for i, v in enumerate(views)]

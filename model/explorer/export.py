@@ -2,8 +2,8 @@
 
 Plotly's own bundle (from the installed package) and every table are embedded, so the file opens
 with no network. Charts: balance and total trade of every run (legend clicks toggle scenarios),
-exports and imports, then per run its sectors and routes; per sweep its fan of the balance and
-of total trade. The file is written with the project's atomic writer.
+exports and imports, then per run its sectors, routes and (with competing suppliers) trade
+creation and diversion; per sweep its fan of the balance and of total trade. The file is written with the project's atomic writer.
 """
 
 from __future__ import annotations
@@ -70,6 +70,9 @@ def charts(inputs: list[Path]) -> list[tuple[str, figures.Figure]]:
         for direction in ("export", "import"):
             out.append((f"{d.name}: {direction}s by sector", figures.sectors(flows, direction)))
         out.append((f"{d.name}: routes", figures.routes(_csv(d / "routes.csv"))))
+        if (d / "markets.csv").is_file():  # runs with competing suppliers
+            out.append((f"{d.name}: trade creation and diversion",
+                        figures.creation_diversion(_csv(d / "markets.csv"))))
     for d in sweeps:
         q = _csv(d / "quantiles.csv")
         for metric in FAN_METRICS:

@@ -99,3 +99,24 @@ def routes(table: pd.DataFrame) -> Figure:
                     mode="lines", stackgroup="routes", line={"width": 0.5, "color": colour(i)})
               for i, r in enumerate(table["route"].unique())]
     return figure(traces, "Routed cargo by corridor", "Mt")
+
+
+def creation_diversion(markets: pd.DataFrame) -> Figure:
+    """The partner's trade creation and diversion from rivals, summed over its markets, per
+    year: India's sales in Russia's markets and Russia's in India's (competing-supplier model,
+    ``markets.csv``; the partner is each market's first supplier, as in
+    :func:`model.plots.plot_creation_diversion`)."""
+    part = markets.groupby(["fiscal_year", "market"], sort=False).head(1)
+    traces = []
+    for i, (importer, what) in enumerate((("Russia", "India's exports"),
+                                          ("India", "India's imports"))):
+        rows = part[part["importer"] == importer].groupby("fiscal_year", sort=False).sum(
+            numeric_only=True)
+        for col, word, opacity in (("creation_usd_bn", "creation", 1.0),
+                                   ("diversion_usd_bn", "diversion from rivals", 0.5)):
+            traces.append({"type": "bar", "x": list(rows.index), "y": rows[col].tolist(),
+                           "name": f"{what}: {word}", "opacity": opacity,
+                           "marker": {"color": colour(i)}})
+    fig = figure(traces, "Trade creation and diversion (competing suppliers)")
+    fig["layout"]["barmode"] = "relative"
+    return fig
