@@ -36,16 +36,19 @@ SUMMARY_COLUMNS = (("fiscal_year", "Fiscal year"), ("exports_usd_bn", "Exports")
                    ("balance_usd_bn", "Balance"))
 DIGITS = 2  # the page prints US$ bn to 2 decimals, as `tradesim run` does
 
-# the one piece of browser script: keep a control's slider and number field in step; a typed
-# value outside the slider's range stays in the field (the server explains why it is refused)
+# the one piece of browser script: keep a control's slider and number field in step. The
+# slider's value is what the server computes from (a moved slider goes straight to it); a typed
+# value, even one outside the range, is handed to the slider, so the server can say why it is
+# refused; an emptied field hands over null (the scenario's own value)
 SYNC = """
-function(slider, num, lo, hi) {
+function(slider, num) {
     const nu = window.dash_clientside.no_update;
     const t = window.dash_clientside.callback_context.triggered;
     if (!t.length) { return [nu, nu]; }
-    if (t[0].prop_id.indexOf('"slider"') >= 0) { return [nu, slider]; }
-    if (num === null || num === undefined || num < lo || num > hi) { return [nu, nu]; }
-    return [num, nu];
+    if (t[0].prop_id.indexOf('"slider"') >= 0) {
+        return [nu, slider === num ? nu : slider];
+    }
+    return [num === undefined || num === slider ? nu : num, nu];
 }
 """
 
@@ -141,8 +144,6 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
         Output({"type": NUM, "path": MATCH}, "value"),
         Input({"type": SLIDER, "path": MATCH}, "value"),
         Input({"type": NUM, "path": MATCH}, "value"),
-        State({"type": SLIDER, "path": MATCH}, "min"),
-        State({"type": SLIDER, "path": MATCH}, "max"),
         prevent_initial_call=True,
     )
 
@@ -150,7 +151,7 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
         Output("summary", "children"), *[Output(g, "figure") for g in GRAPHS],
         Output("message", "children"), Output("table", "data"), Output("computed", "children"),
         Output("drawn", "data"),
-        Input({"type": NUM, "path": ALL}, "value"), Input("uncertainty", "value"),
+        Input({"type": SLIDER, "path": ALL}, "value"), Input("uncertainty", "value"),
         Input("markets", "value"), Input("base", "data"), State("drawn", "data"),
     )
     def recompute(nums, uncertainty, markets, base_text, drawn):
@@ -203,7 +204,7 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
         return dcc.send_string(state.download_text(state.with_name(tomllib.loads(table))),
                                f"{state.EXPLORER_NAME}.toml")
 
-    @app.callback(Output("base", "data"), Output({"type": NUM, "path": ALL}, "value"),
+    @app.callback(Output("base", "data"), Output({"type": SLIDER, "path": ALL}, "value"),
                   Output("message", "children", allow_duplicate=True),
                   Input("upload", "contents"), State("upload", "filename"),
                   prevent_initial_call=True)
@@ -221,7 +222,7 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
         shown = state.controls_from(sc, paths)
         return state.to_toml(table), [shown[p] for p in paths], ""
 
-    @app.callback(Output({"type": NUM, "path": ALL}, "value", allow_duplicate=True),
+    @app.callback(Output({"type": SLIDER, "path": ALL}, "value", allow_duplicate=True),
                   Input("reset", "n_clicks"), State("base", "data"), prevent_initial_call=True)
     def reset(_, base):
         shown = shown_by(base)
