@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test bench clean distclean
+.PHONY: run test bench clean distclean chromium
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,17 @@ run: $(BIN)/.installed
 	$(BIN)/tradesim run $(PROJECTIONS) --out results
 	$(BIN)/tradesim backcast --out results
 
-test: $(BIN)/.installed
+# Debian's headless Chromium for the browser tests (tests/test_explore_browser.py). Installed
+# with apt-get where it is missing and apt-get exists (CI runs as root); where it cannot be
+# installed the make goes on and those tests skip, saying why.
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@test -x $(CHROMIUM) || ! command -v apt-get >/dev/null 2>&1 || \
+	  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	      chromium chromium-driver; } || \
+	  echo "make: could not install chromium; the browser tests will be skipped"
+
+test: $(BIN)/.installed chromium
 	$(BIN)/python -m pytest -q
 
 # quick sizes (~3 minutes); `make bench BENCH_ARGS=--full` for the full ones

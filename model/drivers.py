@@ -12,6 +12,7 @@ import numpy as np
 
 from model import engine
 from model.data import Baseline
+from model.errors import InputError
 from model.schema import Lever, ScenarioSpec
 
 ROUTED_MODES = ("container", "bulk")
@@ -77,6 +78,24 @@ class RouteDrivers:
 
 
 @dataclass(frozen=True)
+class MarketDrivers:
+    """The destination market of each flow that competes with rival suppliers (docs/markets.md).
+
+    Suppliers are padded to a common width ``S`` with zero-share columns (they weigh nothing);
+    column 0 is the partner, whose trade cost is the flow's own (Eq. 6-7)."""
+
+    names: tuple[str, ...]  # (Fm,) market of each such flow
+    importers: tuple[str, ...]  # (Fm,) India or Russia
+    flow_index: np.ndarray  # (Fm,) into the flows
+    suppliers: tuple[tuple[str, ...], ...]  # per market, partner first (unpadded)
+    v0: np.ndarray  # (N|1, Fm, S) base values, US$ bn (the partner's is the flow's)
+    theta: np.ndarray  # (N|1, Fm, S) base expenditure shares at landed prices, V0 (1 + tariff0)
+    sigma: np.ndarray  # (N|1, Fm, 1) Armington substitution between suppliers
+    tariff0: np.ndarray  # (Fm, S) importer's base tariffs
+    tariff: np.ndarray  # (N|1, Fm, S, Y) importer's tariffs by year (partner: the flow's path)
+
+
+@dataclass(frozen=True)
 class Drivers:
     years: np.ndarray  # (Y,)
     flow_names: tuple[str, ...]
@@ -86,6 +105,7 @@ class Drivers:
     energy_index: np.ndarray  # (E,) flows valued as price x volume: crude, LNG, products
     energy_value: np.ndarray  # (N|1, E, Y) their values
     level: np.ndarray  # (N|1, F, Y) demand or volume x price index for goods/priced flows
+    #                    (x India's export price for goods the US tariff reaches, Eq. 9b)
     log_policy_cost: np.ndarray  # (N|1, F, Y) ln[(1+tariff)(1+NTB)(1+friction)]
     elasticity: np.ndarray  # (N|1, F, 1)
     speed: np.ndarray  # (N|1, 1) partial-adjustment speed
@@ -96,12 +116,19 @@ class Drivers:
     routes: RouteDrivers
     oil_volume: np.ndarray | None = None  # (N|1, Y) Russian crude to India, mb/d (for triggers)
     lng_volume: np.ndarray | None = None  # (N|1, Y) Russian LNG to India, Mt/yr (for triggers)
+    markets: MarketDrivers | None = None  # competing suppliers of the flows that have a market
+    export_price: np.ndarray | None = None  # (N|1, F, Y) ln India's export price change (Eq. 9b)
+    rival_cost: np.ndarray | None = None  # (N|1, Fm, S, Y) rivals' adjusted ln T change
+    rival_log_avail: np.ndarray | None = None  # (N|1, Fm, S, Y) adjusted ln availability
 
     @property
     def n(self) -> int:
         arrays = (self.energy_value, self.level, self.log_policy_cost, self.elasticity,
                   self.speed, self.diversion, self.usd_per_t, self.time_cost,
                   self.routes.capacity, self.routes.days, *self.routes.freight.values())
+        if self.markets is not None:
+            arrays += (self.rival_cost, self.rival_log_avail, self.markets.theta,
+                       self.markets.sigma)
         return max(a.shape[0] for a in arrays)
 
 
@@ -131,14 +158,18 @@ def build(sc: ScenarioSpec, base: Baseline) -> Drivers:
     is_goods = np.isin(kinds, ("goods", "priced"))
     v0 = base.column("value")
     p = base.parameters
+    price = export_price(sc, base, years, is_export, kinds)
     ex = _default(sc.settings.export_supply_elasticity, p["export_supply_elasticity"].value)
     adj = np.asarray(_default(sc.settings.adjustment_years, p["adjustment_years"].value), float)
     return Drivers(
         years=years, flow_names=base.flow_names, v0=v0, is_export=is_export, is_goods=is_goods,
         energy_index=np.flatnonzero(np.isin(kinds, ENERGY_KINDS)),
         energy_value=_energy(sc, base, years, kinds),
-        level=_level(sc, base, years, kinds, is_export),
-        log_policy_cost=_policy_cost(sc, base, years, kinds, is_export),
+        # India's export price (Eq. 9b) moves the landed price in Russia like a trade cost and
+        # the customs value per unit like a price index
+        level=_level(sc, base, years, kinds, is_export) * np.exp(price),
+        log_policy_cost=_policy_cost(sc, base, years, kinds, is_export) + price,
+        export_price=price,
         elasticity=engine.effective_elasticity(flow_param(sc, base, "elasticity"), ex),
         speed=np.where(adj >= 1.0, 1.0 / np.maximum(adj, 1.0), 1.0).reshape(-1, 1),
         diversion=_diversion(sc, base, years, is_export, kinds),
@@ -149,7 +180,13 @@ def build(sc: ScenarioSpec, base: Baseline) -> Drivers:
         routes=_routes(sc, years),
         oil_volume=oil_paths(sc, base, years)[0],
         lng_volume=lng_volume(sc, base, years),
+        **_markets(sc, base, years, is_goods, adj),
     )
+
+
+def _override(sc, flow: str, attr: str):
+    over = sc.flows.get(flow)
+    return None if over is None else getattr(over, attr)
 
 
 def _default(value, fallback):
@@ -274,6 +311,12 @@ def nowcast(base: Baseline, flow: str, years: np.ndarray, modelled: np.ndarray) 
 
 def _policy_cost(sc, base, years, kinds, is_export) -> np.ndarray:
     """ln[(1+tariff)(1+NTB)(1+payment friction)] per flow and year (Eq. 6 without transport)."""
+    tariff, ntb, friction = _policy_parts(sc, base, years, kinds, is_export)
+    return np.log1p(tariff) + np.log1p(ntb) + np.log1p(friction)
+
+
+def _policy_parts(sc, base, years, kinds, is_export):
+    """Tariff, NTB AVE and payment friction per flow and year, each ``(N|1, F, Y)``."""
     lv = sc.levers
     tariff0 = flow_param(sc, base, "tariff")
     # tariffs already changed (dataset timeline, e.g. India's edible-oil duty cut of May 2025)
@@ -294,7 +337,133 @@ def _policy_cost(sc, base, years, kinds, is_export) -> np.ndarray:
     friction = toward(f0, np.asarray(_default(lv.payments.friction, f0))[..., None],
                       weight(lv.payments, years))[:, None, :]
     pays = np.isin(kinds, ("goods", "priced"))[None, :, None]
-    return np.log1p(tariff) + np.log1p(ntb) + np.log1p(np.where(pays, friction, 0.0))
+    return tariff, ntb, np.where(pays, friction, 0.0)
+
+
+def _markets(sc, base, years, is_goods, adjustment_years) -> dict:
+    """Market arrays of the flows that compete with rivals, and the rivals' adjusted cost and
+    availability paths (rival shocks, ``levers.rivals``); empty with ``competition =
+    'bilateral'`` or a dataset without markets (then every flow is bilateral, Eq. 8)."""
+    data = base.markets
+    shocks = sc.levers.rivals
+    if sc.settings.competition == "bilateral" or data is None:
+        used = [f"levers.rivals.{k}" for k in shocks] + [f"levers.capacity.{k}"
+                                                        for k in sc.levers.capacity]
+        if used:
+            why = ("settings.competition = 'bilateral'" if data is not None
+                   else f"dataset {base.name!r} has no markets")
+            raise InputError(f"rival shocks and supply capacity need the competing-supplier "
+                             f"model ({why})", key=used[0])
+        return {}
+    by_flow = {m.flow: m for m in data.markets.values()}
+    chosen = [(i, by_flow[f.name]) for i, f in enumerate(base.flows)
+              if is_goods[i] and f.name in by_flow]
+    if not chosen:
+        return {}
+    idx = np.array([i for i, _ in chosen])
+    mkts = [m for _, m in chosen]
+    width = max(len(m.suppliers) for m in mkts)
+    pad = lambda rows: np.array([np.pad(r, (0, width - len(r))) for r in rows])  # noqa: E731
+    shares = pad([m.shares for m in mkts])
+    tariff0 = pad([m.tariff for m in mkts])
+    # scenario overrides (and sweeps) of the partner's share and of sigma, per flow
+    partner = np.stack(np.broadcast_arrays(*[np.asarray(_default(
+        _override(sc, base.flows[i].name, "market_share"), m.shares[0]), float).reshape(-1)
+        for i, m in chosen]), axis=1)  # (N|1, Fm)
+    rivals = shares[None, :, 1:] * ((1.0 - partner) / (1.0 - shares[:, 0]))[..., None]
+    share = np.concatenate([partner[..., None], rivals], axis=-1)  # (N|1, Fm, S)
+    v0 = share * (base.column("value")[idx] / partner)[..., None]  # the partner sells its flow
+    spend = v0 * (1.0 + tariff0)
+    sigma = np.stack(np.broadcast_arrays(*[np.asarray(_default(
+        _override(sc, base.flows[i].name, "substitution"), m.substitution), float).reshape(-1)
+        for i, m in chosen]), axis=1)[..., None]  # (N|1, Fm, 1)
+    if np.any(sigma <= 1.0):
+        raise InputError("the competing-supplier model needs substitution > 1 between suppliers",
+                         key=f"flows.{base.flows[idx[0]].name}.substitution")
+    known = {m.name for m in data.markets.values()}
+    plan = []  # (shock, phase weight (N|1, Y), positions of its markets)
+    for name, shock in shocks.items():
+        key = f"levers.rivals.{name}"
+        for market in shock.markets or ():
+            if market not in known:
+                raise InputError(f"unknown market {market!r}; markets: {', '.join(sorted(known))}",
+                                 key=f"{key}.markets")
+        hits = [k for k, m in enumerate(mkts) if shock.supplier in m.suppliers[1:]
+                and (shock.markets is None or m.name in shock.markets)]
+        if not hits:
+            where = ", ".join(shock.markets or [m.name for m in mkts])
+            raise InputError(f"{shock.supplier!r} is not a rival supplier in {where}; rivals: "
+                             f"{', '.join(sorted({s for m in mkts for s in m.suppliers[1:]}))}",
+                             key=f"{key}.supplier")
+        if shock.markets is not None and len(hits) < len(shock.markets):
+            raise InputError(f"{shock.supplier!r} is not a rival in every market listed",
+                             key=f"{key}.markets")
+        plan.append((shock, weight(shock, years), hits))
+    kinds = np.array([f.kind for f in base.flows])
+    flow_tariff = _policy_parts(sc, base, years, kinds,
+                                np.array([f.direction == "export" for f in base.flows]))[0]
+    carried = [base.flows[i].name for i in idx]
+    capacity = []  # (flow position, shift, phase weight)
+    for flow, shift in sc.levers.capacity.items():
+        if flow not in carried:
+            raise InputError(f"flow {flow!r} has no market with rival suppliers; flows with "
+                             f"one: {', '.join(carried)}", key=f"levers.capacity.{flow}")
+        capacity.append((carried.index(flow), shift, weight(shift, years)))
+    n = max([flow_tariff.shape[0]] + [w.shape[0] for _, w, _ in plan]
+            + [w.shape[0] for *_, w in capacity])
+    shape = (n, len(mkts), width, len(years))
+    tariff = np.broadcast_to(tariff0[None, :, :, None], shape).copy()
+    tariff[:, :, 0, :] = flow_tariff[:, idx, :]  # the partner's own path (FTA, dated values)
+    log_cost, log_avail = np.zeros(shape), np.zeros(shape)
+    # a change of the applied (MFN) tariff -- a dated path, flows.<name>.tariff_path -- moves
+    # every rival that pays the partner's base rate, so it diverts nothing; only FTA cuts and
+    # rival shocks are preferential
+    for k, i in enumerate(idx):
+        mfn = _tariff_change(sc, base, base.flows[i].name, years)  # (N|1, Y) factor
+        pays_mfn = np.isclose(tariff0[k], tariff0[k, 0]) & (shares[k] > 0)
+        pays_mfn[0] = False
+        tariff[:, k, pays_mfn] = tariff0[k, pays_mfn][None, :, None] * mfn[:, None, :]
+        log_cost[:, k, pays_mfn] = np.log1p(tariff[:, k, pays_mfn]) - np.log1p(
+            tariff0[k, pays_mfn])[None, :, None]
+    for shock, w, hits in plan:
+        for k in hits:
+            j = mkts[k].suppliers.index(shock.supplier)
+            if shock.availability is not None:  # several shocks on one rival multiply
+                log_avail[:, k, j] += w * np.log(path_values(shock.availability, years, 1.0))
+            if shock.tariff is not None:
+                t0 = tariff0[k, j]
+                tariff[:, k, j] = toward(t0, path_values(shock.tariff, years, t0), w)
+                log_cost[:, k, j] = np.log1p(tariff[:, k, j]) - np.log1p(t0)
+    for k, shift, w in capacity:  # the partner's own weight: column 0
+        log_avail[:, k, 0] += w * np.log(path_values(shift.index, years, 1.0))
+    speed = np.where(adjustment_years >= 1.0, 1.0 / np.maximum(adjustment_years, 1.0), 1.0)
+    return {
+        "markets": MarketDrivers(
+            names=tuple(m.name for m in mkts), importers=tuple(m.importer for m in mkts),
+            flow_index=idx, suppliers=tuple(m.suppliers for m in mkts), v0=v0,
+            theta=spend / spend.sum(axis=-1, keepdims=True),
+            sigma=sigma, tariff0=tariff0, tariff=tariff),
+        "rival_cost": _adjusted(log_cost, speed),
+        "rival_log_avail": _adjusted(log_avail, speed),
+    }
+
+
+def check_rivals(sc: ScenarioSpec, base: Baseline) -> None:
+    """Raise :class:`InputError` (key path) if a rival shock names an unknown supplier or
+    market, or the scenario cannot use rivals (bilateral, or a dataset without markets)."""
+    years = np.arange(base.base_year, sc.settings.horizon_end + 1)
+    kinds = np.array([f.kind for f in base.flows])
+    _markets(sc, base, years, np.isin(kinds, ("goods", "priced")), np.asarray(1.0))
+
+
+def _adjusted(target: np.ndarray, speed) -> np.ndarray:
+    """Partial adjustment (Eq. 7) of a log path ``(N|1, ..., Y)`` from 0 in the base year: buyers
+    move to and away from rivals at the speed they respond to the partner's own costs."""
+    speed = np.asarray(speed, dtype=float).reshape(-1, *([1] * (target.ndim - 1)))[..., 0]
+    out = np.zeros(np.broadcast_shapes(target.shape, speed.shape + (1,)))
+    for t in range(1, target.shape[-1]):
+        out[..., t] = engine.adjust(out[..., t - 1], target[..., t], speed)
+    return out
 
 
 def _tariff_change(sc, base, name, years) -> np.ndarray:
@@ -317,19 +486,53 @@ def _tariff_change(sc, base, name, years) -> np.ndarray:
                      where=t0 > 0)
 
 
-def _diversion(sc, base, years, is_export, kinds) -> np.ndarray:
-    """Exports diverted from the US to Russia, allocated to non-exempt export goods (Eq. 9)."""
-    us, lever = base.us, sc.levers.us_tariff
+def _us_rate(sc, base, years) -> np.ndarray:
+    """Extra US tariff on Indian goods per year, ``(N|1, Y)``: dated path, then the lever."""
+    lever = sc.levers.us_tariff
     rate_base = dataset_path(base, "levers.us_tariff.rate", years, 0.0)
-    rate = toward(rate_base, path_values(lever.rate, years, rate_base), weight(lever, years))
+    return toward(rate_base, path_values(lever.rate, years, rate_base), weight(lever, years))
+
+
+def competes(sc: ScenarioSpec, base: Baseline) -> bool:
+    """Whether the scenario runs the competing-supplier model (rivals, GSIM supply side)."""
+    return sc.settings.competition == "rivals" and base.markets is not None
+
+
+def us_eligible(sc, base, is_export, kinds) -> np.ndarray:
+    """Export goods flows the US tariff reaches (not exempt), ``(F,)`` bool."""
+    return is_export & (kinds == "goods") & ~np.isin(base.flow_names, sc.levers.us_tariff.exempt)
+
+
+def export_price(sc, base, years, is_export, kinds) -> np.ndarray:
+    """ln of India's export price per flow and year, ``(N|1, F, Y)``: the fall the US tariff
+    causes in the competing-supplier model (Eq. 9b); 0 for other flows and when bilateral."""
+    if not competes(sc, base) or "india_exports_total" not in base.us:
+        return np.zeros((1, len(base.flows), len(years)))
+    us, lever = base.us, sc.levers.us_tariff
+    share = us["india_exports_to_us"].value * (1.0 - us["exempt_share"].value) \
+        / us["india_exports_total"].value
+    u = engine.export_price_change(
+        share, _us_rate(sc, base, years), us["base_tariff"].value,
+        np.asarray(_default(lever.us_import_elasticity, us["import_elasticity"].value))[..., None],
+        np.asarray(_default(lever.india_export_supply,
+                            us["india_export_supply"].value))[..., None])
+    return u[:, None, :] * us_eligible(sc, base, is_export, kinds)[None, :, None]
+
+
+def _diversion(sc, base, years, is_export, kinds) -> np.ndarray:
+    """Exports diverted from the US to Russia, allocated to non-exempt export goods (Eq. 9).
+    The competing-supplier model diverts through India's export price instead (Eq. 9b): 0."""
+    if competes(sc, base) and "india_exports_total" in base.us:
+        return np.zeros((1, len(base.flows), len(years)))
+    us, lever = base.us, sc.levers.us_tariff
+    rate = _us_rate(sc, base, years)
     infl = _growth_index(path_values(sc.macro.usd_inflation, years), years)
     exposed = us["india_exports_to_us"].value * (1.0 - us["exempt_share"].value) * infl
     total = engine.us_diversion_bn(
         exposed, rate, us["base_tariff"].value,
         np.asarray(_default(lever.us_import_elasticity, us["import_elasticity"].value))[..., None],
         np.asarray(_default(lever.diversion_share, us["diversion_share"].value))[..., None])
-    eligible = is_export & (kinds == "goods") & ~np.isin(base.flow_names, lever.exempt)
-    v0 = base.column("value") * eligible
+    v0 = base.column("value") * us_eligible(sc, base, is_export, kinds)
     share = v0 / v0.sum() if v0.sum() > 0 else v0
     return total[:, None, :] * share[None, :, None]
 

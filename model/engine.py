@@ -79,6 +79,20 @@ def us_diversion_bn(us_exports, tariff_extra, base_tariff, us_elasticity, divers
     return np.asarray(diversion_share) * lost
 
 
+def export_price_change(us_share, tariff_extra, base_tariff, us_elasticity, supply_elasticity):
+    """ln of India's export supply price when the US raises its tariff (GSIM, Eq. 9b).
+
+    India sells a share ``s`` of its exports in the US. At a common supply price w the US buys
+    ``s r w^-e`` (r = ((1 + t0 + dt)/(1 + t0))^-e, Eq. 9's loss) and the rest of the world
+    ``(1 - s) w^-e``; supply is ``w^Ex``. Clearing: ``ln w = ln(1 - s (1 - r)) / (e + Ex)``
+    (closed form: both demands have the same elasticity). The fall of w is what diverts India's
+    goods to Russia's markets, through each market's own elasticity (docs/markets.md)."""
+    ratio = (1.0 + base_tariff + np.asarray(tariff_extra)) / (1.0 + base_tariff)
+    e = np.asarray(us_elasticity, dtype=float)
+    r = ratio ** (-e)
+    return np.log1p(-np.asarray(us_share) * (1.0 - r)) / (e + np.asarray(supply_elasticity))
+
+
 def _fill_sorted(demand, cap_sorted):
     """Tonnes per route when routes are already in cost order: each takes what the cheaper
     ones left, up to its capacity."""

@@ -132,7 +132,7 @@ STATUS = {"observed": "observed (DGCI&S)",
 
 GROUPS = {"oil": "Oil", "lng": "LNG", "us_tariffs": "US tariffs", "fta": "EAEU–India FTA",
           "ntb": "Non-tariff barriers", "corridors": "Corridors", "payments": "Payments",
-          "macro": "GDP and prices", "other": "Other inputs"}
+          "rivals": "Suppliers (rivals, capacity)", "macro": "GDP and prices", "other": "Other inputs"}
 
 
 def group(name: str) -> str:
@@ -238,6 +238,12 @@ def _schema_lookup(path: str) -> tuple[str, list[str], str] | None:
         else:
             return None
     return description, keys, field
+
+
+def description(path: str) -> str:
+    """The schema's own description of a parameter path (help text); "" if it has none."""
+    found = _schema_lookup(path)
+    return found[0] if found else ""
 
 
 def _clean(description: str) -> str:

@@ -56,7 +56,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["MarketSolution", "Replacement", "solve_market", "replace_partner",
+__all__ = ["MarketSolution", "Replacement", "solve_market", "replace_partner", "partner_log_change",
            "smart_trade_creation", "smart_trade_diversion", "smart_welfare", "price_index_change"]
 
 _SIGMA_ONE = 1e-9  # |1 - sigma| below this: the Cobb-Douglas limit of the price index
@@ -152,6 +152,21 @@ def smart_welfare(m, t0, t1, dm):
 
 
 # ------------------------------------------------------------------------------ the CES block
+_SHIFT = 30.0  # log-terms above this are summed with a max shift (no overflow of expm1)
+
+
+def _log_sum(theta, arg):
+    """``ln sum_s theta_s e^arg_s``: ``log1p``/``expm1`` near 0 (accurate as sigma -> 1, exact 0
+    with one supplier), a max-shifted log-sum-exp when a term is huge (extreme trade costs)."""
+    mx = np.max(np.where(theta > 0, arg, -np.inf), axis=-1, keepdims=True)
+    near = np.log1p(np.sum(theta * np.expm1(np.minimum(arg, _SHIFT)), axis=-1, keepdims=True))
+    if not np.any(mx > _SHIFT):
+        return near
+    shifted = mx + np.log(np.sum(theta * np.exp(np.minimum(arg - mx, 0.0)), axis=-1,
+                                 keepdims=True))
+    return np.where(mx > _SHIFT, shifted, near)
+
+
 def _log_index(theta, log_a, alive, z, sigma):
     """ln P^ and the new shares for log landed-price changes ``z`` (N,S).
 
@@ -165,16 +180,28 @@ def _log_index(theta, log_a, alive, z, sigma):
     zbar = np.sum(theta * z, axis=-1, keepdims=True)
     if alive is None:                      # every supplier present: no masks (the common case)
         arg = one_minus * (z - zbar)
-        inner = np.log1p(np.sum(theta * np.expm1(arg), axis=-1, keepdims=True))
+        inner = _log_sum(theta, arg)
         log_p = zbar + np.where(cd, 0.0, inner / safe)
-        return log_p, theta * np.exp(arg - one_minus * (log_p - zbar))
-    arg = log_a + one_minus * (z - zbar)
-    terms = np.where(alive, np.expm1(np.where(alive, arg, 0.0)), -1.0)
-    inner = np.log1p(np.sum(theta * terms, axis=-1, keepdims=True))
+        return log_p, theta * np.exp(np.minimum(arg - one_minus * (log_p - zbar), _SHIFT))
+    # a supplier that left weighs nothing: e^-inf = 0 (expm1 = -1 removes its base share)
+    arg = np.where(alive, log_a + one_minus * (z - zbar), -np.inf)
+    inner = _log_sum(theta, arg)
     log_p = zbar + np.where(cd, 0.0, inner / safe)
-    shares = np.where(alive, theta * np.exp(np.where(alive, arg - one_minus * (log_p - zbar), 0.0)),
-                      0.0)
+    shares = np.where(alive, theta * np.exp(np.where(alive, np.minimum(
+        arg - one_minus * (log_p - zbar), _SHIFT), 0.0)), 0.0)
     return log_p, shares
+
+
+def partner_log_change(theta, z, log_a, sigma, em):
+    """``ln(X1_0 / (D X0_0))`` of supplier 0 (the partner) with ``Ex = inf``, for the projection.
+
+    theta (.., S) base landed shares (zero columns weigh nothing); z (.., S) log landed-cost
+    changes; log_a (.., S) log availability; sigma, em (.., 1). Closed form: ``ln a_0 - sigma
+    (z_0 - ln P^) - Em ln P^``. With one supplier ``ln P^ == z_0`` exactly, so the result is
+    ``-Em z_0``: the engine's Eq. 8."""
+    log_p, _ = _log_index(theta, log_a, np.ones(z.shape, dtype=bool), z, sigma)
+    lp = log_p[..., 0]
+    return log_a[..., 0] - sigma[..., 0] * (z[..., 0] - lp) - em[..., 0] * lp
 
 
 def price_index_change(v0, t0, t1, substitution, availability=None):
@@ -283,7 +310,8 @@ def solve_market(v0, t0, t1, import_elasticity, substitution, export_supply=np.i
     kappa = np.where(alive, 1.0 / ex, 0.0)   # inverse supply elasticity, 0 = perfectly elastic
     tau = np.broadcast_to(np.log(t1) - np.log(t0), shape)
 
-    everyone = bool(np.all(alive))
+    # the unmasked fast path: every supplier present at its base weight (no exit, no a != 1)
+    everyone = bool(np.all(alive)) and not np.any(log_a)
 
     def demand_side(u):
         z = tau + u

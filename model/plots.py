@@ -145,6 +145,37 @@ def plot_flows_stacked(flows: pd.DataFrame, direction: str, *, ax: Axes | None =
 
 
 @styled
+def plot_creation_diversion(markets: pd.DataFrame, importer: str, *,
+                            ax: Axes | None = None) -> Axes:
+    """The partner's trade creation (solid) and diversion (hatched) per flow and year, US$ bn,
+    in the markets of one importer (Russia's: India's exports; India's: its imports)."""
+    ax = _ax(ax)
+    part = markets[(markets["importer"] == importer)].groupby(
+        ["fiscal_year", "market"], sort=False).head(1)
+    flows = list(dict.fromkeys(part["flow"]))
+    years = list(dict.fromkeys(part["fiscal_year"]))
+    x = _years(years)
+    width = 0.8 / max(len(flows), 1)
+    for i, f in enumerate(flows):
+        rows = part[part["flow"] == f].set_index("fiscal_year").loc[years]
+        pos = x - 0.4 + (i + 0.5) * width
+        ax.bar(pos, rows["creation_usd_bn"], width, color=_colour(i),
+               label=labels.flow(f, short=True))
+        ax.bar(pos, rows["diversion_usd_bn"], width, bottom=np.where(
+            (rows["creation_usd_bn"] > 0) == (rows["diversion_usd_bn"] > 0),
+            rows["creation_usd_bn"], 0.0), color=_colour(i), alpha=0.45, hatch="//",
+            edgecolor="white")
+    ax.axhline(0.0, color="0.3", linewidth=0.8)
+    _year_ticks(ax, years)
+    ax.set_ylabel("US$ bn")
+    seller = "India" if importer == "Russia" else "Russia"
+    ax.set_title(f"{seller}'s sales in {importer}'s markets: trade creation (solid) and "
+                 "diversion from rivals (hatched)")
+    ax.legend(**RIGHT)
+    return ax
+
+
+@styled
 def plot_route_shares(routes: pd.DataFrame, mode: str, *, ax: Axes | None = None) -> Axes:
     """Share of a mode's India-Russia tonnage carried by each route, per cent."""
     ax = _ax(ax)
@@ -222,6 +253,79 @@ def save_scenario_plots(result, directory: Path) -> None:
         plot_route_shares(result.routes, mode, ax=ax)
     fig.suptitle(f"{result.scenario.name}: which corridor carries India–Russia cargo")
     _save(fig, directory / "routes.png")
+    markets, welfare = result.markets
+    if len(markets):
+        save_competition(markets, directory / "creation_diversion.png",
+                         title=f"{result.scenario.name}: competing suppliers")
+        importers = list(dict.fromkeys(welfare["importer"]))
+        fig = _figure(10, 3.8 * len(importers))
+        for ax, importer in zip(np.atleast_1d(fig.subplots(len(importers), 1)), importers,
+                                strict=True):
+            plot_market_welfare(welfare, importer, ax=ax)
+        fig.suptitle(f"{result.scenario.name}: tariff revenue and consumer surplus")
+        _save(fig, directory / "market_welfare.png")
+    bill = result.crude_bill
+    if (bill["cut_mbd"].abs() > 1e-9).any():
+        fig = _figure(10, 4.8)
+        plot_crude_bill(bill, ax=fig.add_subplot())
+        _save(fig, directory / "crude_bill.png")
+
+
+@styled
+def plot_market_welfare(welfare: pd.DataFrame, importer: str, *, ax: Axes | None = None) -> Axes:
+    """One importer's tariff revenue, consumer surplus and their sum over its markets, US$ bn."""
+    ax = _ax(ax)
+    part = welfare[welfare["importer"] == importer].groupby("fiscal_year", sort=False)[[
+        "tariff_revenue_change_usd_bn", "consumer_surplus_change_usd_bn",
+        "welfare_change_usd_bn"]].sum()
+    x = _years(part.index)
+    names = {"tariff_revenue_change_usd_bn": "tariff revenue",
+             "consumer_surplus_change_usd_bn": "consumer surplus",
+             "welfare_change_usd_bn": "welfare (sum)"}
+    for i, (col, name) in enumerate(names.items()):
+        ax.plot(x, part[col], "-o" if i == 2 else "--", color=_colour(i), label=name,
+                markersize=4, linewidth=2.2 if i == 2 else 1.4)
+    ax.axhline(0.0, color="0.3", linewidth=0.8)
+    _year_ticks(ax, part.index)
+    ax.set_ylabel("US$ bn")
+    who = "the EAEU's" if importer == "Russia" else "India's"
+    ax.set_title(f"{importer}'s markets: {who} tariff revenue and its buyers' consumer surplus")
+    ax.legend(**RIGHT)
+    return ax
+
+
+@styled
+def plot_crude_bill(bill: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Russian crude cut against the baseline path: what India stops paying Russia, what the
+    replacement barrels cost, and the change of its total crude bill, US$ bn per year."""
+    ax = _ax(ax)
+    x = _years(bill["fiscal_year"])
+    ax.bar(x - 0.2, bill["russian_value_change_usd_bn"], 0.4, color=_colour(0),
+           label="paid to Russia")
+    ax.bar(x + 0.2, bill["replacement_cost_usd_bn"], 0.4, color=_colour(1),
+           label="paid to other suppliers")
+    ax.plot(x, bill["india_crude_bill_change_usd_bn"], "-o", color="0.15", markersize=4,
+            label="India's total crude bill")
+    ax.axhline(0.0, color="0.3", linewidth=0.8)
+    _year_ticks(ax, bill["fiscal_year"])
+    ax.set_ylabel("US$ bn vs the baseline path")
+    ax.set_title("Russian crude against the baseline path: the bilateral saving is not India's bill")
+    ax.legend(**RIGHT)
+    return ax
+
+
+@styled
+def save_competition(markets: pd.DataFrame, path: Path, *, title: str) -> None:
+    """One panel of :func:`plot_creation_diversion` per importer."""
+    moved = markets[(markets["creation_usd_bn"] != 0) | (markets["diversion_usd_bn"] != 0)]
+    # an importer whose markets did not move gets no (empty) panel
+    importers = list(dict.fromkeys(moved["importer"])) or list(dict.fromkeys(markets["importer"]))[:1]
+    fig = _figure(10, 4.2 * len(importers))
+    for ax, importer in zip(np.atleast_1d(fig.subplots(len(importers), 1)), importers,
+                            strict=True):
+        plot_creation_diversion(markets, importer, ax=ax)
+    fig.suptitle(title)
+    _save(fig, path)
 
 
 # ------------------------------------------------------------------------------ several scenarios

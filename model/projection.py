@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from model import engine
+from model import engine, markets
 from model.errors import InputError
 from model.data import Baseline, load_baseline
 from model.drivers import ROUTED_MODES, Drivers, build
@@ -39,6 +39,12 @@ class Batch:
     converged: np.ndarray  # (Y,) bool
     triggered: np.ndarray | None = None  # (N, K, Y) bool: trigger k acted in the year (if any)
     corridor_stats: tuple | None = None  # per year: corridors.des.CorridorStats (DES model only)
+    markets: object | None = None  # drivers.MarketDrivers of the flows with rivals, or None
+    market_cost: np.ndarray | None = None  # (N, Fm, S, Y) log landed-cost changes, partner first
+    market_log_avail: np.ndarray | None = None  # (N|1, Fm, S, Y) log availability
+    market_demand: np.ndarray | None = None  # (N|1, Fm, Y) demand index D of those markets
+    market_elasticity: np.ndarray | None = None  # (N|1, Fm) their import elasticity |Em|
+    market_price: np.ndarray | None = None  # (N|1, Fm, Y) ln of the partner's supply price
 
     @property
     def exports(self) -> np.ndarray:
@@ -121,8 +127,10 @@ class _Selector:
 
     def __init__(self, tw: TriggerWorlds, n: int):
         ws = tw.worlds
+        fields = self.FIELDS + (("rival_cost", "rival_log_avail", "export_price")
+                                if ws[0].markets else ())
         self.stacks = {f: np.stack([np.broadcast_to(getattr(w, f), (n, *getattr(w, f).shape[1:]))
-                                    for w in ws]) for f in self.FIELDS}
+                                    for w in ws]) for f in fields}
         self.stacks["capacity"] = np.stack([np.broadcast_to(w.routes.capacity, (n, *w.routes.capacity.shape[1:])) for w in ws])
         self.stacks["days"] = np.stack([np.broadcast_to(w.routes.days, (n, *w.routes.days.shape[1:])) for w in ws])
         for m in ws[0].routes.freight:
@@ -131,7 +139,7 @@ class _Selector:
         r = ws[0].routes
         routes = replace(r, capacity=self.work["capacity"], days=self.work["days"],
                          freight={m: self.work[f"freight:{m}"] for m in r.freight})
-        self.drivers = replace(ws[0], routes=routes, **{f: self.work[f] for f in self.FIELDS})
+        self.drivers = replace(ws[0], routes=routes, **{f: self.work[f] for f in fields})
         self.rows = np.arange(n)
 
     def choose(self, mask: np.ndarray, t: int) -> None:
@@ -260,7 +268,9 @@ def _trade_side_n(d: Drivers) -> int:
     """Sample count of the drivers that move goods flows and corridors (not energy values)."""
     r = d.routes
     arrays = (d.level, d.log_policy_cost, d.elasticity, d.speed, d.diversion, d.usd_per_t,
-              d.time_cost, r.capacity, r.days, *r.freight.values())
+              d.time_cost, r.capacity, r.days, *r.freight.values(),
+              *((d.rival_cost, d.rival_log_avail, d.markets.theta, d.markets.sigma)
+                if d.markets is not None else ()))
     return max(a.shape[0] for a in arrays)
 
 
@@ -276,8 +286,9 @@ def _energy_only_samples(d: Drivers, rng) -> Batch:
     # year 0 keeps the dataset's base values, as in project(); later years take each sample's
     flows[:, energy, 1:] = d.energy_value[..., 1:]
     widen = lambda a: np.broadcast_to(a, (n, *a.shape[1:]))  # noqa: E731
+    market_cost = None if one.market_cost is None else widen(one.market_cost)
     return replace(one, flows=flows, transport=widen(one.transport), route_mt=widen(one.route_mt),
-                   route_days=widen(one.route_days))
+                   route_days=widen(one.route_days), market_cost=market_cost)
 
 
 def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
@@ -303,6 +314,10 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
     iterations = np.zeros(y, dtype=int)
     converged = np.ones(y, dtype=bool)
     goods = d.is_goods[None, :]
+    mk = d.markets
+    if mk is not None:  # flows that compete with rivals: partner column 0 is filled each year
+        m_idx = mk.flow_index
+        market_cost = np.zeros((n, *d.rival_cost.shape[1:]))
 
     v = np.broadcast_to(d.v0, (n, f)).copy()
     all_rows = np.arange(n)
@@ -337,8 +352,18 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
             tau_in = tau[rows]
             target = _rows(policy_t, rows) + np.log1p(tau_in)
             eff = engine.adjust(effective[rows], target, speed[rows])
-            value = engine.goods_value(d.v0, _rows(level_t, rows), eff - log_cost0[rows],
-                                       _rows(elasticity, rows))
+            z = eff - log_cost0[rows]
+            value = engine.goods_value(d.v0, _rows(level_t, rows), z, _rows(elasticity, rows))
+            if mk is not None:  # the same flows against their rivals (docs/markets.md)
+                zm = np.array(np.broadcast_to(_rows(d.rival_cost[..., t], rows),
+                                              (z.shape[0], *d.rival_cost.shape[1:3])))
+                zm[:, :, 0] = z[:, m_idx]
+                lam = _rows(level_t, rows)[:, m_idx] * np.exp(markets.partner_log_change(
+                    _rows(mk.theta, rows), zm, _rows(d.rival_log_avail[..., t], rows),
+                    _rows(mk.sigma, rows),
+                    _rows(elasticity, rows)[:, m_idx, None]))
+                value[:, m_idx] = d.v0[m_idx] * lam
+                market_cost[rows, ..., t] = zm
             vals = np.where(goods, value, 0.0) + _rows(diversion_t, rows)
             vals[:, d.energy_index] = _rows(energy_t, rows)
             new_tau, carried, days[rows] = _assign(yr, vals, rows)
@@ -371,5 +396,11 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
                  transport=transport, route_names=d.routes.names, route_mt=route_mt,
                  route_days=route_days, iterations=iterations, converged=converged,
                  triggered=triggered if selector is not None else None,
-                 corridor_stats=corridor_stats)
+                 corridor_stats=corridor_stats, markets=mk,
+                 market_cost=market_cost if mk is not None else None,
+                 market_log_avail=d.rival_log_avail if mk is not None else None,
+                 market_demand=(d.level[:, mk.flow_index] / np.exp(d.export_price[:, mk.flow_index])
+                                if mk is not None else None),
+                 market_price=d.export_price[:, mk.flow_index] if mk is not None else None,
+                 market_elasticity=d.elasticity[:, mk.flow_index, 0] if mk is not None else None)
 

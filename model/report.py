@@ -33,6 +33,9 @@ TARGET_YEARS = (2024, 2029, 2034)  # FY2024-25, FY2029-30, FY2034-35
 PLOTS = {"trade_balance.png": "Trade and India's balance", "flows.png": "Flows by sector",
          "routes.png": "Route shares", "transit_times.png": "Transit time by route",
          "waterfall.png": "What drives the change (Shapley)",
+         "creation_diversion.png": "Competing suppliers: trade creation and diversion",
+         "market_welfare.png": "Tariff revenue and consumer surplus",
+         "crude_bill.png": "India's total crude bill",
          "comparison.png": "Scenarios compared"}
 CONF = "F = found in a source (F-sec: secondary), D = derived, R = recalled/assumed, unverified"
 
@@ -145,6 +148,7 @@ def run_report(directory: Path, *, reference: Scenario | None = None) -> str:
                 "(`decomposition.csv` has every year).", "", md_table(parts, digits=3), ""]
     else:
         out += [f"No lever differs from {ref.name}.", ""]
+    out += _competition_section(directory, sc, ref, show[1:])
     table = assumptions(sc, ref)
     notes = file_notes(manifest.get("scenario_file"))
     out += ["## Assumptions", ""] + [f"> {n}" for n in notes] + [""] * bool(notes)
@@ -153,6 +157,43 @@ def run_report(directory: Path, *, reference: Scenario | None = None) -> str:
             "## Baseline data and sources", "", f"Confidence labels: {CONF}.", "",
             md_table(sources(sc.settings.dataset), digits=3), ""]
     return "\n".join(out)
+
+
+def _competition_section(directory: Path, sc: Scenario, ref: Scenario, show: list[str]) -> list[str]:
+    """Trade creation and diversion, tariff revenue and consumer surplus against the reference
+    (competing-supplier model), and India's total crude bill when Russian crude moves."""
+    from model.analysis.decompose import competition_change
+
+    out = []
+    m, w = competition_change(sc, ref)
+    partner = m.groupby(["fiscal_year", "market"], sort=False).head(1)
+    partner = partner[partner["fiscal_year"].isin(show)]
+    moved = partner[(partner[["creation_usd_bn", "diversion_usd_bn"]].abs() > 5e-4).any(axis=1)]
+    if len(moved):
+        cols = ["fiscal_year", "flow", "supplier", "value_change_usd_bn", "creation_usd_bn",
+                "diversion_usd_bn", "price_effect_usd_bn"]
+        welfare = w[w["fiscal_year"].isin(show)].groupby(["fiscal_year", "importer"])[[
+            "tariff_revenue_change_usd_bn", "consumer_surplus_change_usd_bn",
+            "welfare_change_usd_bn"]].sum().reset_index()
+        out += ["## Competing suppliers", "",
+                f"The partner's sales in each market against {ref.name}, split as WITS-SMART "
+                "does: trade creation (the market grows) and diversion (taken from rival "
+                "suppliers); the importer's tariff revenue and consumer surplus "
+                "(docs/markets.md).", "", md_table(moved[cols], digits=3), "",
+                md_table(welfare, digits=3), ""]
+    bill_file = directory / "crude_bill.csv"
+    if bill_file.exists():
+        bill = pd.read_csv(bill_file, dtype={"fiscal_year": str})
+        bill = bill[bill["fiscal_year"].isin(show) & (bill["cut_mbd"].abs() > 1e-9)]
+        if len(bill):
+            out += ["## India's total crude bill", "",
+                    "Russian crude against the dataset's baseline path: the rivals' replacement "
+                    "barrels and what they cost (`crude_bill.csv`; price source in "
+                    "`manifest.json`).", "",
+                    md_table(bill[["fiscal_year", "cut_mbd", "replacement_mbd",
+                                   "russian_value_change_usd_bn", "replacement_cost_usd_bn",
+                                   "india_crude_bill_change_usd_bn"]], digits=3), ""]
+    return out
 
 
 def _key_table(directory: Path, summary: pd.DataFrame, dec, show: list[str]) -> str:

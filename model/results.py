@@ -131,6 +131,14 @@ class Result:
                           load_markets().for_flow("crude"))
 
     @property
+    def markets(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Competing suppliers per market and year: (values, creation, diversion; tariff
+        revenue, consumer surplus), :mod:`model.analysis.competition`; empty when bilateral."""
+        from model.analysis.competition import tables
+
+        return tables(self.batch, self.sample)
+
+    @property
     def flows(self) -> pd.DataFrame:
         b = self.batch
         rows = [(fy, "export" if b.is_export[f] else "import", name, b.flows[self.sample, f, t])
@@ -267,6 +275,10 @@ def claim_destination(dest: Path, kind: str, *, key: str = "name") -> None:
                      "choose another --out", key=key)
 
 
+def _rows(df: pd.DataFrame) -> pd.DataFrame | None:
+    return df if len(df) else None
+
+
 # every table of a run result set, by file name (rerun compares the same list)
 TABLES: dict[str, Callable[[Result], pd.DataFrame | None]] = {
     "summary.csv": lambda r: r.summary,
@@ -274,6 +286,8 @@ TABLES: dict[str, Callable[[Result], pd.DataFrame | None]] = {
     "routes.csv": lambda r: r.routes,
     "rupee.csv": lambda r: r.rupee,
     "crude_bill.csv": lambda r: r.crude_bill,
+    "markets.csv": lambda r: _rows(r.markets[0]),
+    "market_welfare.csv": lambda r: _rows(r.markets[1]),
     "corridors.csv": lambda r: None if r.corridors is None else r.corridors[0],
     "corridor_stages.csv": lambda r: None if r.corridors is None else r.corridors[1],
 }

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 from model.data import DATASETS, Baseline, load_baseline
 from model.errors import InputError
 from model.fiscal import fy_label, parse_fy
-from model.inputs import loads_toml, read_input_text
+from model.inputs import loads_toml, read_input_bytes
 from model.schema import FlowParams, ScenarioSpec, unwrap_types
 
 Scenario = ScenarioSpec
@@ -35,13 +35,22 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     """Parse one TOML file; every failure becomes an InputError naming the file. Only a regular
     file of at most MAX_INPUT_BYTES is read (:mod:`model.inputs`)."""
     path = Path(path)
-    text = read_input_text(path, what="scenario (UTF-8 TOML)")
+    return parse_toml(read_input_bytes(path), file=str(path))
+
+
+def parse_toml(raw: bytes, *, file: str) -> dict[str, Any]:
+    """Parse the bytes of a scenario file named ``file`` (also an upload: nothing is read)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(f"not UTF-8 text (byte {err.start}); scenario files are UTF-8 TOML",
+                         file=file) from None
+    text = text.removeprefix("\ufeff")  # a UTF-8 byte-order mark (Windows editors) is harmless
     if "\x00" in text:
-        raise InputError("binary file, expected UTF-8 TOML text", file=str(path))
+        raise InputError("binary file, expected UTF-8 TOML text", file=file)
     if not text.strip():
-        raise InputError("empty file; a scenario needs at least `name` or `extends`",
-                         file=str(path))
-    return loads_toml(text, file=str(path))
+        raise InputError("empty file; a scenario needs at least `name` or `extends`", file=file)
+    return loads_toml(text, file=file)
 
 
 def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
@@ -67,7 +76,11 @@ def resolve_extends(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str
         raise InputError(f"circular extends: {loop}", file=str(path), key="extends")
     if len(_chain) >= MAX_EXTENDS_DEPTH:
         raise InputError(f"extends chain deeper than {MAX_EXTENDS_DEPTH}", file=str(path))
-    raw = read_toml(path)
+    return _layer(read_toml(path), path, _chain=(*_chain, real))
+
+
+def _layer(raw: dict[str, Any], path: Path, *, _chain: tuple[Path, ...]) -> dict[str, Any]:
+    """``raw`` (the table of the file at ``path``) with its ``extends`` chain merged underneath."""
     parent = raw.pop("extends", None)
     if parent is None:
         return raw
@@ -85,7 +98,7 @@ def resolve_extends(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str
     if not parent_path.is_file():
         raise InputError(f"extends '{parent}' is not a file; give the path of a .toml scenario",
                          file=str(path), key="extends")
-    base = resolve_extends(parent_path, (*_chain, real))
+    base = resolve_extends(parent_path, _chain)
     base.pop("name", None)  # a child is its own scenario unless it names itself
     return deep_merge(base, raw)
 
@@ -292,9 +305,20 @@ def _check_level_acts(sc: Scenario, base: Baseline, flow: str, attr: str, *,
 
 
 def _check_levers(sc: Scenario, base: Baseline, *, file: str | None) -> None:
-    """A lever's full effect cannot come before its (possibly default) start year."""
-    for name in type(sc.levers).model_fields:
-        lever = getattr(sc.levers, name)
+    """A lever's full effect cannot come before its (possibly default) start year; rival shocks
+    name suppliers and markets of the dataset."""
+    levers = [(name, getattr(sc.levers, name)) for name in type(sc.levers).model_fields
+              if name not in ("rivals", "capacity")]
+    levers += [(f"rivals.{name}", shock) for name, shock in sc.levers.rivals.items()]
+    levers += [(f"capacity.{name}", shift) for name, shift in sc.levers.capacity.items()]
+    if sc.levers.rivals or sc.levers.capacity:
+        from model.drivers import check_rivals
+
+        try:
+            check_rivals(sc, base)
+        except InputError as err:
+            raise InputError(err.message, file=file, key=err.key) from None
+    for name, lever in levers:
         full = getattr(lever, "full_effect", None)
         first = lever.start_year(base.base_year)
         if full is not None and full < first:
@@ -348,6 +372,12 @@ def _walk(model: BaseModel, prefix: str = ""):
 def load_scenario(path: str | Path, *, dataset: str | None = None) -> Scenario:
     """Read, layer (``extends``) and validate one scenario file; ``dataset`` replaces its
     ``settings.dataset`` before validation (``tradesim run --dataset``)."""
+    return validate(resolved_table(path, dataset=dataset), file=str(path))
+
+
+def resolved_table(path: str | Path, *, dataset: str | None = None) -> dict[str, Any]:
+    """The table :func:`load_scenario` validates: ``extends`` merged, the name defaulted, a
+    dataset file named in the scenario made absolute (it is found next to the file)."""
     path = Path(path)
     raw = resolve_extends(path)
     raw.setdefault("name", path.stem)
@@ -358,7 +388,15 @@ def load_scenario(path: str | Path, *, dataset: str | None = None) -> Scenario:
         named = settings.get("dataset") if isinstance(settings, dict) else None
         if isinstance(named, str) and named.endswith(".toml") and not Path(named).is_absolute():
             raw = deep_merge(raw, {"settings": {"dataset": str((path.parent / named).resolve())}})
-    return validate(raw, file=str(path))
+    return raw
+
+
+def resolve_text(raw: bytes, *, file: str, base_dir: Path) -> dict[str, Any]:
+    """The resolved table of a file given as bytes (an upload named ``file``): its ``extends``
+    is looked for in ``base_dir``; the name defaults to the file's stem, as on disk."""
+    table = _layer(parse_toml(raw, file=file), Path(base_dir) / Path(file).name, _chain=())
+    table.setdefault("name", Path(file).stem)
+    return table
 
 
 def json_schema() -> dict[str, Any]:
@@ -399,6 +437,13 @@ def numeric_paths(sc: Scenario, base: Baseline | None = None) -> list[str]:
     out += [f"levers.ntb.cut.{f}" for f in base.names("export")]
     out += [f"flows.{f}.{p}" for f in base.flow_names for p in (
         "elasticity", "tariff", "ntb_ave", "trend", "time_cost", "usd_per_t")]
+    if sc.settings.competition == "rivals" and base.markets is not None:
+        carried = {m.flow for m in base.markets.markets.values()}
+        out += [f"flows.{f.name}.{p}" for f in base.flows for p in ("substitution", "market_share")
+                if f.name in carried and f.kind in ("goods", "priced")]
+        out += [f"levers.rivals.{name}.{p}" for name in sc.levers.rivals
+                for p in ("availability", "tariff", "phase_in_years")]
+        out += [f"levers.capacity.{name}.index" for name in sc.levers.capacity]
     for r, route in sc.corridors.routes.items():
         out += [f"corridors.routes.{r}.days", f"corridors.routes.{r}.capacity_mt"]
         out += [f"corridors.routes.{r}.freight_usd_per_t.{m}" for m in route.modes]

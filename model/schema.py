@@ -128,8 +128,13 @@ class UsTariff(Lever):
     exempt: tuple[str, ...] = Field(("pharma", "electronics"),
                                     description="export flows exempt from the US tariff")
     diversion_share: Share | None = Field(None, description="share of India's lost US exports "
-                                                            "redirected to Russia (default: data)")
+                                                            "redirected to Russia (bilateral "
+                                                            "model only; default: data)")
     us_import_elasticity: Annotated[float, Field(gt=0, le=20)] | None = None
+    india_export_supply: Annotated[float, Field(gt=0, le=100)] | None = Field(
+        None, description="India's export supply elasticity (competing-supplier model): how far "
+        "the price of India's exports falls when the US market shrinks, which makes them cheaper "
+        "in Russia's markets (default: data)")
 
 
 class Fta(Lever):
@@ -192,6 +197,37 @@ class Payments(Lever):
         RUPEE_SHARE_EXPORTS_DEFAULT)
 
 
+class RivalShock(Lever):
+    """A change to a rival supplier in the destination markets (competing-supplier model,
+    docs/markets.md): its availability (an exit or an export ban: the supplier's CES weight, 1 =
+    as in the base year, 0.001 = practically gone) and/or the importer's tariff on it."""
+
+    supplier: str = Field(description="rival supplier as named in the dataset's markets "
+                                      "(`tradesim data --section markets`), e.g. 'EU', 'Ukraine'")
+    markets: tuple[str, ...] | None = Field(None, description="markets it applies to (names "
+                                            "from `tradesim data --section markets`); default: "
+                                            "every market the supplier sells in")
+    availability: year_path(0.001, 10.0, "the supplier's weight in the market, 1 = base "
+                            "(0.3 = an exit leaving 30%)") | None = None
+    tariff: year_path(0.0, 10.0, "the importer's applied tariff on the supplier "
+                      "(share of value)") | None = None
+
+    @model_validator(mode="after")
+    def _acts(self) -> RivalShock:
+        if self.availability is None and self.tariff is None:
+            raise ValueError("a rival shock needs availability or tariff (or both)")
+        return self
+
+
+class CapacityShift(Lever):
+    """The partner's export supply capacity for one flow (competing-supplier model): its weight
+    in the destination market scales with it, as the exporter term of structural gravity (e.g.
+    India's world exports of electronics after the smartphone PLI scheme)."""
+
+    index: year_path(0.01, 100.0, "the partner's supply capacity for the flow, 1 = base year "
+                     "(e.g. its world exports of the product deflated by US$ prices)")
+
+
 class Levers(Section):
     us_tariff: UsTariff = UsTariff()
     fta: Fta = Fta()
@@ -202,6 +238,11 @@ class Levers(Section):
     fertiliser: Bulk = Bulk()
     vegetable_oil: Bulk = Bulk()
     payments: Payments = Payments()
+    rivals: dict[str, RivalShock] = Field(default_factory=dict, description="shocks to rival "
+                                          "suppliers by name, e.g. [levers.rivals.eu_exit]")
+    capacity: dict[str, CapacityShift] = Field(default_factory=dict, description="the partner's "
+                                               "supply capacity by flow, e.g. "
+                                               "[levers.capacity.electronics]")
 
 
 Mode = Literal["container", "bulk"]
@@ -309,6 +350,12 @@ class FlowParams(Section):
     trend: float = Field(0.0, ge=-0.5, le=0.5, description="extra sector growth per year")
     time_cost: float | None = Field(None, ge=0, le=0.1, description="share of value per day")
     usd_per_t: float | None = Field(None, ge=1.0, le=1e7, description="value density, US$/t")
+    substitution: float | None = Field(None, gt=1.0, le=100, description="Armington elasticity "
+                                       "between the suppliers of the flow's market (competing-"
+                                       "supplier model; default: the dataset's markets)")
+    market_share: float | None = Field(None, ge=1e-4, le=0.95, description="the partner's base "
+                                       "share of the flow's market; the rivals keep their "
+                                       "proportions (default: the dataset's markets)")
 
     @field_validator("tariff")
     @classmethod
@@ -331,6 +378,10 @@ class Settings(Section):
                                                        "responses (0 = immediate)")
     export_supply_elasticity: float | None = Field(None, ge=0.01, le=1000, description="Ex (99 = "
                                                    "infinite, as in WITS-SMART)")
+    competition: Literal["rivals", "bilateral"] = Field(
+        "rivals", description="'rivals': each flow with a market in the dataset competes with "
+        "named suppliers (GSIM/SMART nested demand, docs/markets.md); 'bilateral': every flow "
+        "alone, V = V0 D (T/T0)^-e (the model before version 0.2)")
 
 
 # ------------------------------------------------------------------------------ triggers

@@ -43,3 +43,18 @@ def test_baseline_has_no_change_and_the_file_is_written_with_its_price_source(cl
     manifest = json.loads((tmp_path / "oil_sanctions" / "manifest.json").read_text())
     assert "PPAC" in manifest["table_notes"]["crude_bill.csv"]
     assert "crude_bill.csv" in manifest["files"]
+
+
+def test_crude_cut_scenario_shows_both_the_bilateral_and_the_total_bill():
+    """scenarios/crude_cut_08.toml: the deficit with Russia shrinks by at least the crude saving
+    (products follow), while India's total crude bill rises (the rivals' barrels cost more)."""
+    cut, base = run(SCENARIOS / "crude_cut_08.toml"), run(SCENARIOS / "baseline.toml")
+    bill = cut.crude_bill.set_index("fiscal_year")
+    gain = (cut.summary.set_index("fiscal_year")["balance_usd_bn"]
+            - base.summary.set_index("fiscal_year")["balance_usd_bn"])
+    for fy in ("2026-27", "2029-30", "2034-35"):
+        saving = -bill.loc[fy, "russian_value_change_usd_bn"]
+        assert saving > 10 and gain[fy] >= saving - 1e-9
+        assert bill.loc[fy, "india_crude_bill_change_usd_bn"] > 0
+        assert bill.loc[fy, "replacement_cost_usd_bn"] > saving
+    assert gain["2025-26"] == 0 and bill.loc["2025-26", "cut_mbd"] == 0

@@ -253,7 +253,8 @@ def test_saved_scenario_figures_are_clean(results, tmp_path, monkeypatch):
     figures = []
     monkeypatch.setattr(p, "_save", lambda fig, path: figures.append(fig))
     p.save_scenario_plots(results["oil_sanctions"], tmp_path)
-    assert len(figures) == 3
+    # balance, flows, routes, creation/diversion, market welfare, crude bill (crude is cut)
+    assert len(figures) == 6
     for fig in figures:
         check(fig, allowed={"oil_sanctions"})
 

@@ -167,12 +167,30 @@ def test_whole_parameter_box_is_finite_and_non_negative(seed):
     check_identities(run_batch(baseline_scenario(), sample_box(rng, 1500, paths)))
 
 
-def test_us_import_elasticity_can_be_swept():
+@pytest.mark.parametrize("competition", ["bilateral", "rivals"])
+def test_us_import_elasticity_can_be_swept(competition):
     grid = _grid("levers.us_tariff.us_import_elasticity", 5)
-    sc = validate({"name": "us", "levers": {"us_tariff": {"rate": 0.5}}}, file="us")
+    raw = {"name": "us", "levers": {"us_tariff": {"rate": 0.5}}}
+    sc = validate({**raw, "settings": {"competition": competition}}, file="us")
     out = run_batch(sc, {"levers.us_tariff.us_import_elasticity": grid})
     check_identities(out)
-    assert np.all(np.diff(out.exports[:, -1]) > 0)  # more elastic US demand: more diverted
+    none = run_batch(validate({"name": "none", "settings": {"competition": competition},
+                               "levers": {"us_tariff": {"rate": 0.0}}}),
+                     {"levers.us_tariff.us_import_elasticity": grid})
+    # a US tariff diverts to Russia (nothing at the grid's first point, an elasticity near 0)
+    assert np.all(out.exports[1:, -1] > none.exports[1:, -1])
+    if competition == "bilateral":  # a fixed share of the lost US sales: more lost, more diverted
+        assert np.all(np.diff(out.exports[:, -1]) > 0)
+    else:  # Eq. 9b: more elastic demand everywhere loses more US sales but needs a smaller
+        # price cut to sell them elsewhere: exports to Russia follow the size of the price cut
+        from model import engine
+        us = load_baseline(sc.settings.dataset).us
+        share = us["india_exports_to_us"].value * (1 - us["exempt_share"].value) \
+            / us["india_exports_total"].value
+        cut = -engine.export_price_change(share, 0.5, us["base_tariff"].value, grid,
+                                          us["india_export_supply"].value)
+        order = np.argsort(cut)
+        assert np.all(np.diff(out.exports[order, -1]) > 0)
 
 
 @pytest.mark.parametrize("path", ["levers.oil.brent_usd", "levers.oil.discount_usd"])

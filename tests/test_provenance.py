@@ -56,6 +56,15 @@ def test_every_number_is_a_sourced_record(name):
         assert isinstance(r["source"], str) and len(r["source"].strip()) >= 3, where
 
 
+def _ranged(node) -> list:
+    """Records of a markets file: {value, conf, source} plus optional basis, low, high."""
+    if isinstance(node, dict):
+        if {"value", "conf", "source"} <= set(node):
+            return [node]
+        return [r for v in node.values() for r in _ranged(v)]
+    return [r for v in node for r in _ranged(v)] if isinstance(node, list) else []
+
+
 @pytest.mark.parametrize("name", sorted(DATASETS))
 def test_loader_exposes_every_record_with_provenance(name):
     raw, base = raw_dataset(name), load_baseline(name)
@@ -64,7 +73,11 @@ def test_loader_exposes_every_record_with_provenance(name):
     # from them are listed too
     computed = sum(1 for f in raw.get("flow", []) if "value" not in f)
     tables = 0 if base.hs is None else len(base.hs)
-    assert len(loaded) == len(records(raw)) + computed + tables
+    markets = 0  # the dataset's markets file: every record of it is listed too
+    if "markets" in raw["meta"]:
+        text = resources.files("model.data").joinpath(raw["meta"]["markets"]).read_text()
+        markets = len(_ranged(tomllib.loads(text)))
+    assert len(loaded) == len(records(raw)) + computed + tables + markets
     assert all(r["conf"] in CONFIDENCE and len(r["source"]) >= 3 for r in loaded)
 
 

@@ -24,6 +24,8 @@ EXPECTED = {  # name, method, model runs (sobol: n (d + 2))
     "sobol_deficit_2030": ("method sobol", "20,480 samples (n = 2,048 base points)"),
     "tornado_all_levers": ("method tornado", "31 samples"),
     "ntb_ave_range": ("method montecarlo, sampler sobol", "1,024 samples"),
+    "market_structure_range": ("method montecarlo, sampler sobol", "1,024 samples"),
+    "us_diversion_range": ("method montecarlo, sampler sobol", "512 samples"),
 }
 
 

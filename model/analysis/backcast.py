@@ -44,6 +44,9 @@ INPUT_CONF = {
     "levers.fertiliser.price_usd_t": "R",
     "levers.vegetable_oil.volume_mt": "R (FY23); F-sec (FY24, FY25)",
     "levers.vegetable_oil.price_usd_t": "R",
+    "levers.rivals.eu_exit.availability": "D from F-sec (EU exports at 37% of pre-war, ifo)",
+    "levers.rivals.other_western_exit.availability": "D from F-sec, R share path",
+    "levers.capacity.electronics.index": "D from F-sec (India's electronics exports)",
 }
 # Scenario keys that only steer timing, not observed quantities.
 _TIMING = ("start", "phase_in_years", "full_effect")
@@ -122,9 +125,11 @@ def observed_inputs(raw: dict) -> pd.DataFrame:
     def visit(node, prefix):
         for key, value in node.items():
             path = f"{prefix}{key}"
-            if isinstance(value, dict) and path.count(".") < 2 and not path.startswith("macro."):
+            deep = path.startswith(("levers.rivals", "levers.capacity"))  # named entries
+            nested = path.count(".") < (3 if deep else 2)
+            if isinstance(value, dict) and nested and not path.startswith("macro."):
                 visit(value, path + ".")
-            elif key not in _TIMING:
+            elif key not in _TIMING and not isinstance(value, str | list):  # not names
                 items = value.items() if isinstance(value, dict) else [("all years", value)]
                 for year, v in items:
                     rows.append((path, str(year), float(v), "observed input",

@@ -30,6 +30,9 @@ from model.scenario import Scenario
 
 DECOMPOSITION_COLUMNS = ["fiscal_year", "group", "balance_change_usd_bn",
                          "total_trade_change_usd_bn"]
+COMPETITION_COLUMNS = ["fiscal_year", "market", "importer", "flow", "supplier",
+                       "value_change_usd_bn", "creation_usd_bn", "diversion_usd_bn",
+                       "price_effect_usd_bn"]
 
 # group -> (section, attribute) pairs of ScenarioSpec; "" = a top-level section
 GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -40,6 +43,7 @@ GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
     "ntb": (("levers", "ntb"),),
     "corridors": (("", "corridors"),),
     "payments": (("levers", "payments"),),
+    "rivals": (("levers", "rivals"), ("levers", "capacity")),
     "macro": (("", "macro"),),
     "other": (("levers", "coal"), ("levers", "fertiliser"), ("levers", "vegetable_oil"),
               ("", "flows"), ("", "settings")),
@@ -113,6 +117,10 @@ def stack_drivers(ds: list[Drivers]) -> Drivers:
               "energy_index"}
     out = {f.name: _stack([getattr(d, f.name) for d in ds]) for f in fields(Drivers)
            if f.name not in shared and isinstance(getattr(ds[0], f.name), np.ndarray)}
+    if ds[0].markets is not None:  # per-scenario market structure (shares, sigma, tariffs)
+        m = [d.markets for d in ds]
+        out["markets"] = replace(m[0], **{k: _stack([getattr(x, k) for x in m])
+                                          for k in ("v0", "theta", "sigma", "tariff")})
     r = [d.routes for d in ds]
     routes = replace(r[0], capacity=_stack([x.capacity for x in r]),
                      days=_stack([x.days for x in r]),
@@ -121,7 +129,9 @@ def stack_drivers(ds: list[Drivers]) -> Drivers:
 
 
 def _key(d: Drivers, sc: Scenario) -> tuple:
-    return (d.routes.names, d.routes.open_.tobytes(), d.years.size, bool(getattr(sc, "triggers", ())))
+    markets = None if d.markets is None else (d.markets.names, d.markets.theta.shape[1:])
+    return (d.routes.names, d.routes.open_.tobytes(), d.years.size, markets,
+            bool(getattr(sc, "triggers", ())))
 
 
 def run_many(scenarios: list[Scenario]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -197,3 +207,28 @@ def decompose(scenario: Scenario, reference: Scenario) -> Decomposition:
     return Decomposition(years=years, groups=tuple(GROUPS), balance=out_b, total_trade=out_t,
                          reference_balance=balance[0], scenario_balance=balance[-1],
                          reference_total=total[0], scenario_total=total[-1], runs=1 << k)
+
+
+def competition_change(scenario: Scenario, reference: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Scenario minus reference in the competing-supplier markets: each supplier's value,
+    creation and diversion (SMART's measures of the scenario against the reference), and each
+    market's tariff revenue, consumer surplus and welfare. Empty tables when either is bilateral
+    or their markets differ."""
+    from model.analysis.competition import WELFARE_COLUMNS
+    from model.analysis.competition import tables
+
+    reference = align(scenario, reference)
+    a, b = run_batch(scenario), run_batch(reference)
+    if a.markets is None or b.markets is None or a.markets.names != b.markets.names:
+        return pd.DataFrame(columns=COMPETITION_COLUMNS), pd.DataFrame(columns=WELFARE_COLUMNS)
+    (m1, w1), (m0, w0) = tables(a), tables(b)
+    keys = ["fiscal_year", "market", "importer", "flow"]
+    m = m1[keys + ["supplier"]].copy()
+    m["value_change_usd_bn"] = m1["value_usd_bn"] - m0["value_usd_bn"]
+    m["creation_usd_bn"] = m1["creation_usd_bn"] - m0["creation_usd_bn"]
+    m["diversion_usd_bn"] = m1["diversion_usd_bn"] - m0["diversion_usd_bn"]
+    m["price_effect_usd_bn"] = m1["price_effect_usd_bn"] - m0["price_effect_usd_bn"]
+    w = w1[keys].copy()
+    for col in WELFARE_COLUMNS[len(keys):]:
+        w[col] = w1[col] - w0[col] if col != "import_price_index" else w1[col] / w0[col]
+    return m[COMPETITION_COLUMNS], w

@@ -10,7 +10,7 @@ from model.data import DATASETS, DEFAULT_DATASET, load_baseline
 from model.errors import InputError
 
 SECTIONS = ("totals", "flow:export", "flow:import", "history", "energy", "us", "parameters",
-            "hs", "timeline", "monthly")
+            "hs", "timeline", "monthly", "markets")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from model.analysis.decompose import Decomposition, decompose
+from model.analysis.decompose import Decomposition, competition_change, decompose
 from model.errors import InputError
 from model.fiscal import fy_label, parse_fy
 from model.results import atomic_dir, write_csv
@@ -18,9 +18,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "decompose", help="split a scenario's change against a reference by lever group",
         description="Exact Shapley decomposition of the change in India's balance and in total "
                     "trade (scenario minus reference) among lever groups: oil, lng, us_tariffs, "
-                    "fta, ntb, corridors, payments, macro, other. The parts add up to the total "
-                    "change in every year. Writes DIR/<scenario>-vs-<reference>/"
-                    "{decomposition.csv, waterfall.png}.")
+                    "fta, ntb, corridors, payments, rivals, macro, other. The parts add up to the "
+                    "total change in every year. Writes DIR/<scenario>-vs-<reference>/"
+                    "{decomposition.csv, waterfall.png} and, with the competing-supplier model, "
+                    "competition.csv and market_welfare.csv (trade creation and diversion, tariff "
+                    "revenue, consumer surplus: scenario minus reference) and "
+                    "creation_diversion.png.")
     p.add_argument("scenario", metavar="SCENARIO.toml", type=Path)
     p.add_argument("--against", type=Path, default=Path("scenarios/baseline.toml"),
                    metavar="REFERENCE.toml", help="reference (default: scenarios/baseline.toml)")
@@ -48,13 +51,22 @@ def chosen_year(text: str | None, years, *, key: str = "--year") -> int:
 
 
 def write_decomposition(dec: Decomposition, dest: Path, *, year: int, reference: str,
-                        scenario: str, plots: bool = True) -> Path:
-    """``decomposition.csv`` and ``waterfall.png`` in ``dest``, atomically."""
+                        scenario: str, plots: bool = True, competition=None) -> Path:
+    """``decomposition.csv`` and ``waterfall.png`` in ``dest``, atomically; with
+    ``competition`` (tables of :func:`competition_change`) also those and their plot."""
     with atomic_dir(dest, kind="decompose") as tmp:  # sealed: manifest of sha256s
         write_csv(dec.table, tmp / "decomposition.csv")
+        if competition is not None and len(competition[0]):
+            write_csv(competition[0], tmp / "competition.csv")
+            write_csv(competition[1], tmp / "market_welfare.csv")
         if plots:
             save_waterfall_png(dec, tmp / "waterfall.png", year=year, reference=reference,
                                scenario=scenario)
+            if competition is not None and len(competition[0]):
+                from model import plots as p
+
+                p.save_competition(competition[0], tmp / "creation_diversion.png",
+                                   title=f"{scenario} vs {reference}: competing suppliers")
     return dest
 
 
@@ -80,7 +92,8 @@ def main(args: argparse.Namespace) -> int:
     year = chosen_year(args.year, dec.years)
     dest = args.out / f"{scenario.name}-vs-{reference.name}"
     write_decomposition(dec, dest, year=year, reference=reference.name, scenario=scenario.name,
-                        plots=not args.no_plots)
+                        plots=not args.no_plots,
+                        competition=competition_change(scenario, reference))
     if not args.quiet:
         _print(dec, year, reference.name, scenario.name, dest)
     return 0

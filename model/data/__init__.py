@@ -87,6 +87,7 @@ class Baseline:
     timeline: tuple[Dated, ...] = ()
     monthly: tuple[Monthly, ...] = ()
     events: tuple[dict[str, str], ...] = ()
+    markets: Any = None  # model.markets_data.MarketData of the flows' destination markets, or None
 
     def path(self, key: str) -> dict[int, float]:
         """Dated values of one scenario quantity (``{fiscal start year: value}``), may be empty."""
@@ -122,6 +123,11 @@ class Baseline:
         rows += [_row("timeline", d.path, fy_label(d.year), d.value) for d in self.timeline]
         rows += [_row("monthly", f"{m.flow}:{m.month}", k, v) for m in self.monthly
                  for k, v in m.numbers.items()]
+        if self.markets is not None:  # competing suppliers: item = market, field = key path
+            for m in self.markets.markets.values():
+                rows += [_row("markets", m.name, k, r) for k, r in m.records.items()]
+            rows += [_row("markets", "western_exit", k, r)
+                     for k, r in self.markets.western_exit.items()]
         if self.hs is not None:
             for r in self.hs.itertuples():
                 rows.append(dict(section="hs", item=f"{r.direction}:{r.fiscal_year}:{r.hs}",
@@ -300,6 +306,7 @@ def parse_baseline(raw: dict[str, Any], read=None, name: str = "") -> Baseline:
             raise DataError(f"monthly[{m.flow}:{m.month}]: needs a crude, LNG or oil-indexed "
                             "flow and value_usd_bn")
     latest = raw["meta"].get("latest_year")
+    markets = _markets(raw["meta"].get("markets"), read, {f.name for f in flows})
     base = Baseline(
         base_year=base_year,
         vintage=str(raw["meta"]["vintage"]),
@@ -316,6 +323,7 @@ def parse_baseline(raw: dict[str, Any], read=None, name: str = "") -> Baseline:
         timeline=timeline,
         monthly=monthly,
         events=tuple({k: str(v) for k, v in e.items()} for e in raw.get("event", [])),
+        markets=markets,
     )
     for direction, key in (("export", "exports"), ("import", "imports")):
         total = sum(f.value.value for f in flows if f.direction == direction)
@@ -323,6 +331,22 @@ def parse_baseline(raw: dict[str, Any], read=None, name: str = "") -> Baseline:
             raise DataError(f"{direction} flows sum to {total}, official total is "
                             f"{base.totals[key].value}")
     return base
+
+
+def _markets(name, read, flows: set[str]):
+    """The dataset's competing-supplier markets (``[meta] markets``), checked against its flows."""
+    if name is None:
+        return None
+    from model.markets_data import MarketDataError, load_markets
+
+    try:
+        data = load_markets(read(name).decode("utf-8"))
+    except MarketDataError as err:
+        raise DataError(f"{name}: {err}") from None
+    unknown = sorted({m.flow for m in data.markets.values()} - flows)
+    if unknown:
+        raise DataError(f"{name}: markets carry flows the dataset does not have: {unknown}")
+    return data
 
 
 USER_TABLE = "user:"  # prefix of a table named by a user dataset (read next to that file)
@@ -387,7 +411,9 @@ def dataset_sha256(dataset: str) -> str:
            else _user_dataset(path))
     h.update(_read_packaged(DATASETS[dataset]) if path is None else path.read_bytes())
     read, tables = _reader(path), raw["meta"].get("tables", [])
-    for name in [*tables, *(["tables/sources.toml"] if tables else []), "concordance.csv"]:
+    markets = [raw["meta"]["markets"]] if "markets" in raw["meta"] else []
+    for name in [*tables, *(["tables/sources.toml"] if tables else []), "concordance.csv",
+                 *markets]:
         h.update(name.encode() + b"\0" + read(name))
     return h.hexdigest()
 
