@@ -1,7 +1,7 @@
 """Reading input files with limits: regular files only, a size cap, a nesting-depth cap.
 
-Scenario, sweep and dataset files all come through :func:`read_input_bytes` / :func:`read_input_text`
-and :func:`loads_toml`, so a FIFO or a device given as input is refused at once (never opened, so
+Scenario, sweep, dataset, manifest and CSV files all come through :func:`read_input_bytes`
+(or :func:`read_input_text`) and TOML through :func:`loads_toml`, so a FIFO or a device given as input is refused at once (never opened, so
 never blocks), an endless or huge file is never read into memory, and a deeply nested table
 cannot exhaust the parser's stack. Every failure is an :class:`~model.errors.InputError`
 naming the file (exit 2).
@@ -21,8 +21,9 @@ MAX_INPUT_BYTES = 4 * 2**20  # scenario and sweep files are a few kB; datasets u
 MAX_DEPTH = 32               # tables/arrays inside each other; scenarios need about 6
 
 
-def read_input_bytes(path: str | Path, *, what: str = "TOML") -> bytes:
-    """The bytes of a regular file of at most MAX_INPUT_BYTES."""
+def read_input_bytes(path: str | Path, *, what: str = "TOML", limit: int = MAX_INPUT_BYTES,
+                     hint: str = "") -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes (``hint``: how to get there)."""
     path = Path(path)
     try:
         st = os.stat(path)  # stat, not open: opening a FIFO would block until a writer comes
@@ -31,24 +32,21 @@ def read_input_bytes(path: str | Path, *, what: str = "TOML") -> bytes:
     except OSError as err:
         raise InputError(f"cannot read file ({err.strerror})", file=str(path)) from None
     if stat.S_ISDIR(st.st_mode):
-        raise InputError("is a directory, expected a .toml file", file=str(path))
+        raise InputError(f"is a directory, expected a {what} file", file=str(path))
     if not stat.S_ISREG(st.st_mode):
         kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else
                 "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else
                 "a socket" if stat.S_ISSOCK(st.st_mode) else "a special file")
         raise InputError(f"is {kind}, not a regular file; give a {what} file",
                          file=str(path))
-    if st.st_size > MAX_INPUT_BYTES:
-        raise InputError(f"is {st.st_size:,} bytes; input files are limited to "
-                         f"{MAX_INPUT_BYTES:,}", file=str(path))
     try:
         with open(path, "rb") as f:
-            raw = f.read(MAX_INPUT_BYTES + 1)
+            raw = f.read(limit + 1) if st.st_size <= limit else b""
     except OSError as err:
         raise InputError(f"cannot read file ({err.strerror})", file=str(path)) from None
-    if len(raw) > MAX_INPUT_BYTES:  # grew since stat
-        raise InputError(f"is larger than {MAX_INPUT_BYTES:,} bytes, the limit for input files",
-                         file=str(path))
+    if st.st_size > limit or len(raw) > limit:  # (or it grew since stat)
+        raise InputError(f"is {max(st.st_size, len(raw)) / 2**20:.1f} MB; at most "
+                         f"{limit / 2**20:g} MB are read{hint}", file=str(path))
     return raw
 
 

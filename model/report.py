@@ -255,7 +255,8 @@ def render_report(directory: Path, *, runs: Path | None = None,
     return directory / "report.md"
 
 
-def write_report(directory: Path, *, reference: Scenario | None = None, html_too: bool = True) -> Path:
+def write_report(directory: Path, *, reference: Scenario | None = None,
+                 html_too: bool = True) -> Path:
     """``report.md`` (and ``report.html``) in a run set or a comparison (with each of its
     scenarios' reports), each set re-sealed and committed under the lock of its directory."""
     from model.results import COMPARISON_MANIFEST, comparison_problems, refresh_comparison

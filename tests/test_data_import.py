@@ -183,7 +183,7 @@ def test_fifo_refused_quickly(tmp_path, capsys):
 
 
 def test_directory_missing_and_huge_files_refused(tmp_path, capsys):
-    for path, msg in ((tmp_path, "is a directory"), (tmp_path / "nope.csv", "no such file")):
+    for path, msg in ((tmp_path, "is a directory"), (tmp_path / "nope.csv", "file not found")):
         assert _run_with_timeout(["data", "import", str(path), "--format", "comtrade", "--out",
                                   str(tmp_path / "o")]) == 2
         assert msg in _one_line_error(capsys)

@@ -232,3 +232,13 @@ def test_special_files_as_input_are_refused_at_once(tmp_path, cli, kind):
         code, _, err = cli(*argv)
         assert code == 2 and "not a regular file" in err, err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_huge_input_is_refused_unread(tmp_path, cli):
+    path = tmp_path / "huge.toml"
+    with open(path, "wb") as f:
+        f.truncate(5 * 2**30)  # a sparse 5 GiB file: reading it would exhaust memory
+    for argv in (["run", path, "--out", tmp_path / "o"], ["sweep", path, "--out", tmp_path / "o"]):
+        code, _, err = cli(*argv)
+        assert code == 2 and "is 5120.0 MB; at most 4 MB are read" in err
+    assert not (tmp_path / "o").exists()

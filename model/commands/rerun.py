@@ -5,7 +5,8 @@ with the recorded seed, and every table its manifest lists (summary, flows, rout
 crude bill, corridors) is compared with the recorded CSV text for text; plots and reports are
 named as not compared, and a set that no longer matches its manifest's sha256 is reported. The
 answer is "reproduced" with the tables compared, or which inputs differ (package version,
-dataset sha256, git commit) and which numbers; a malformed table is one line of the answer. Exit codes: 0 reproduced, 3 ran but differs, 2 bad input.
+dataset sha256, git commit) and which numbers; a malformed table is one line of the answer.
+Exit codes: 0 reproduced, 3 ran but differs, 2 bad input.
 """
 
 from __future__ import annotations

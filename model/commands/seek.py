@@ -100,7 +100,8 @@ def year_reaching_main(sc, args: argparse.Namespace) -> int:
         year = default_seek_year(sc) if args.year is None else parse_fy(args.year)
     except ValueError as err:
         raise InputError(str(err), key="--year") from None
-    res = checked_seek(sc, lever, metric, value, year, lo=args.lo, hi=args.hi)  # bad input: nothing printed
+    # bad input: nothing printed
+    res = checked_seek(sc, lever, metric, value, year, lo=args.lo, hi=args.hi)
     last, rising = f"FY{fy_label(int(years[-1]))}", METRICS[metric][1] > 0
     print(f"{sc.name}: {metric} does not reach {value:g} by {last} (highest {path.max():.2f} in "
           f"FY{fy_label(int(years[path.argmax()]))})" if rising else

@@ -80,7 +80,6 @@ import csv
 import io
 import os
 import re
-import stat
 from pathlib import Path
 
 import pandas as pd
@@ -124,25 +123,11 @@ def _norm(name: str) -> str:
 # ------------------------------------------------------------------------------ reading the file
 def read_text(path: str | os.PathLike) -> str:
     """The file's text; refuses missing files, directories, FIFOs/devices and huge files unread."""
+    from model.inputs import read_input_bytes
+
     p = Path(path)
-    try:
-        st = p.stat()
-    except FileNotFoundError:
-        raise InputError("no such file", file=str(p)) from None
-    except OSError as err:
-        raise InputError(f"cannot read the file ({err.strerror})", file=str(p)) from None
-    if stat.S_ISDIR(st.st_mode):
-        raise InputError("is a directory; give the CSV file", file=str(p))
-    if not stat.S_ISREG(st.st_mode):
-        raise InputError("is not a regular file (a FIFO, device or socket); give a CSV file",
-                         file=str(p))
-    if st.st_size > MAX_BYTES:
-        raise InputError(f"file is {st.st_size / 2**20:.0f} MB; at most {MAX_BYTES // 2**20} MB "
-                         "are read (split the download by year or chapter)", file=str(p))
-    try:
-        data = p.read_bytes()
-    except OSError as err:
-        raise InputError(f"cannot read the file ({err.strerror})", file=str(p)) from None
+    data = read_input_bytes(p, what="CSV", limit=MAX_BYTES,
+                            hint=" (split the download by year or chapter)")
     if data[:4] == b"PK\x03\x04":
         raise InputError("is an Excel workbook or a zip archive; save it as CSV", file=str(p))
     if b"\x00" in data[:65536]:
