@@ -2,7 +2,7 @@
 
 The scenario is rebuilt from the manifest's ``resolved_scenario`` (validated again), projected
 with the recorded seed, and every table its manifest lists (summary, flows, routes, rupee,
-crude bill, corridors) is compared with the recorded CSV text for text; plots and reports are
+crude bill, markets, corridors) is compared with the recorded CSV text for text; plots and reports are
 named as not compared, and a set that no longer matches its manifest's sha256 is reported. The
 answer is "reproduced" with the tables compared, or which inputs differ (package version,
 dataset sha256, git commit) and which numbers; a malformed table is one line of the answer.
