@@ -182,6 +182,84 @@ class _YearRoutes:
     modes: tuple  # per routed mode: (m, sel (F,) bool, freight (N|1, R) inf where not carried,
     #                               served freight (N|1, R) 0 there, usd_per_t, time_cost (N|1, Fm))
     queue: object | None = None  # corridors.coupling.QueueYear (surrogate / des models only)
+    # with value density and time cost the same in every sample: per-mode sums as one matrix
+    # product, values (k, F) @ totals (F, 3 modes) -> tonnes, value, value x time cost; and
+    # transport (k, F) = route means (k, 2 modes: freight, days) @ spread (2 modes, F)
+    totals: np.ndarray | None = None
+    spread: np.ndarray | None = None
+
+
+class _YearValues:
+    """Flow values of one year as a function of the transport costs, ``ln(1 + tau)`` (k, F).
+
+    Eq. 7-8 with what does not change between fixed-point iterations computed once a year:
+    ``z = c + speed ln(1 + tau)`` with ``c = prev + speed (policy - prev) - ln T0``, so the
+    value of a goods flow is ``K exp(-e speed ln(1 + tau))`` with ``K = V0 D exp(-e c)``. For
+    the flows with rivals (docs/markets.md) only the partner's landed cost moves in the
+    iterations: the rivals' part of the CES sum is computed once a year,
+
+        ln P^ = c0 + ln(1 + A + theta_0 expm1(ln a_0 + (1 - sigma)(z_0 - c0))) / (1 - sigma),
+        A = sum_{s>0} theta_s expm1(ln a_s + (1 - sigma)(z_s - c0)),
+
+    shifted by ``c0``, the base-share mean of this year's costs (the partner's without its
+    transport), as :func:`model.markets._log_index` shifts by the mean. Same numbers as
+    :func:`model.markets.partner_log_change` to rounding; extreme costs take that function.
+    """
+
+    def __init__(self, d: Drivers, t: int, effective, log_cost0, speed, elasticity, n):
+        policy = d.log_policy_cost[..., t]
+        c = effective + speed * (policy - effective) - log_cost0  # (n, F)
+        base = np.where(d.is_goods, d.v0 * d.level[..., t], 0.0)  # (N|1, F): 0 = not Eq. 8
+        self.k = base * np.exp(-elasticity * c)
+        self.es = elasticity * speed
+        extra = d.diversion[..., t]  # added to goods values; energy flows take their values
+        if d.energy_index.size:
+            extra = np.array(np.broadcast_to(extra, np.broadcast_shapes(
+                extra.shape, (d.energy_value.shape[0], extra.shape[1]))))
+            extra[:, d.energy_index] = d.energy_value[..., t]
+        self.extra = extra
+        self.mk = mk = d.markets
+        if mk is None:
+            return
+        m = self.m_idx = mk.flow_index
+        self.speed, self.c0 = speed, c[:, m]
+        self.base_m = (d.v0 * d.level[..., t])[:, m]
+        self.extra_m = extra[:, m]
+        self.em = elasticity[:, m]
+        self.rival_cost, self.log_a = d.rival_cost[..., t], d.rival_log_avail[..., t]
+        theta, sigma = mk.theta, mk.sigma[..., 0]
+        zr, la = self.rival_cost, self.log_a
+        shift = (theta[..., 1:] * zr[..., 1:]).sum(axis=-1) + theta[..., 0] * self.c0
+        arg = la[..., 1:] + (1.0 - sigma)[..., None] * (zr[..., 1:] - shift[..., None])
+        # a huge term (extreme trade costs): markets.partner_log_change's log-sum-exp instead
+        self.closed = not np.any((arg > markets._SHIFT) & (theta[..., 1:] > 0))
+        self.a = (theta[..., 1:] * np.expm1(np.minimum(arg, markets._SHIFT))).sum(axis=-1)
+        self.shift, self.sigma, self.theta0, self.la0 = shift, sigma, theta[..., 0], la[..., 0]
+
+    def values(self, log_tau: np.ndarray, rows) -> np.ndarray:
+        """Flow values (k, F) of samples ``rows`` at transport costs ``ln(1 + tau)`` (k, F)."""
+        vals = _rows(self.k, rows) * np.exp(-_rows(self.es, rows) * log_tau)
+        vals += _rows(self.extra, rows)
+        if self.mk is None:
+            return vals
+        m = self.m_idx
+        z0 = _rows(self.c0, rows) + _rows(self.speed, rows) * log_tau[:, m]
+        sigma, la0 = _rows(self.sigma, rows), _rows(self.la0, rows)
+        one_minus = 1.0 - sigma
+        x0 = la0 + one_minus * (z0 - _rows(self.shift, rows))
+        if self.closed and not np.any(x0 > markets._SHIFT):
+            lp = _rows(self.shift, rows) + np.log1p(
+                _rows(self.a, rows) + _rows(self.theta0, rows) * np.expm1(x0)) / one_minus
+            change = la0 - sigma * (z0 - lp) - _rows(self.em, rows) * lp
+        else:
+            zm = np.array(np.broadcast_to(_rows(self.rival_cost, rows),
+                                          (z0.shape[0], *self.rival_cost.shape[1:])))
+            zm[:, :, 0] = z0
+            change = markets.partner_log_change(
+                _rows(self.mk.theta, rows), zm, _rows(self.log_a, rows),
+                _rows(self.mk.sigma, rows), _rows(self.em, rows)[..., None])
+        vals[:, m] = _rows(self.base_m, rows) * np.exp(change) + _rows(self.extra_m, rows)
+        return vals
 
 
 def _year_routes(d: Drivers, t: int) -> _YearRoutes:
@@ -208,7 +286,18 @@ def _year_routes(d: Drivers, t: int) -> _YearRoutes:
 
         queue = coupling.queue_year(r.names, r.modes, cap[0], int(d.years[t]), r.link_year,
                                     ROUTED_MODES)
-    return _YearRoutes(days=days, capacity=cap, modes=tuple(modes), queue=queue)
+    totals = spread = None
+    if queue is None and usd_per_t.shape[0] == 1 and time_cost.shape[0] == 1 and modes:
+        k, f = len(modes), d.v0.size
+        totals, spread = np.zeros((f, 3 * k)), np.zeros((2 * k, f))
+        for j, (_, sel, _, _, u, tc) in enumerate(modes):
+            totals[sel, j] = 1e3 / u[0]  # Mt per US$ bn
+            totals[sel, k + j] = 1.0
+            totals[sel, 2 * k + j] = tc[0]
+            spread[j, sel] = 1.0 / u[0]
+            spread[k + j, sel] = tc[0]
+    return _YearRoutes(days=days, capacity=cap, modes=tuple(modes), queue=queue, totals=totals,
+                       spread=spread)
 
 
 def _route_cost(share, freight, days, usd_per_t, time_cost):
@@ -249,6 +338,10 @@ def _assign(yr: _YearRoutes, values: np.ndarray, idx: np.ndarray):
     transport cost (k, F), tonnes carried (k, M, R) and transit days (k, R)."""
     if yr.queue is not None:
         return _assign_queue(yr, values, idx)
+    if yr.totals is not None:
+        out = _assign_dense(yr, values, idx)
+        if out is not None:
+            return out
     k = values.shape[0]
     transport = np.zeros_like(values)
     carried = np.zeros((k, len(ROUTED_MODES), yr.days.shape[-1]))
@@ -262,6 +355,32 @@ def _assign(yr: _YearRoutes, values: np.ndarray, idx: np.ndarray):
                           where=mt[:, None] > 0)
         transport[:, sel] = _route_cost(share, _rows(served, idx), days, u, tc)
     return transport, carried, np.broadcast_to(days, (k, days.shape[-1]))
+
+
+def _assign_dense(yr: _YearRoutes, values: np.ndarray, idx: np.ndarray):
+    """:func:`_assign` with the per-mode sums and the spread of route costs over the flows as
+    matrix products (flow parameters common to all samples); None if a value is not finite
+    (a product would mix it into the other mode, so the loop in :func:`_assign` takes over)."""
+    k, nm = values.shape[0], len(yr.modes)
+    tot = values @ yr.totals
+    if not np.isfinite(tot).all():
+        return None
+    carried = np.zeros((k, len(ROUTED_MODES), yr.days.shape[-1]))
+    cap, days = _rows(yr.capacity, idx), _rows(yr.days, idx)
+    means = np.empty((k, 2 * nm))  # share-weighted freight (US$/t) and days per mode
+    for j, (m, _, freight, served, _, _) in enumerate(yr.modes):
+        mt, value, timed = tot[:, j], tot[:, nm + j], tot[:, 2 * nm + j]
+        density = np.divide(value * 1e3, mt, out=np.ones_like(mt), where=mt > 0)
+        rate = np.divide(timed, value, out=np.zeros_like(value), where=value > 0)
+        cost = _rows(freight, idx) / density[:, None] + days * rate[:, None]  # share of value
+        carried[:, m] = engine.fill_routes(mt, np.broadcast_to(cap, cost.shape), cost)
+        share = np.divide(carried[:, m], mt[:, None], out=np.zeros_like(cost),
+                          where=mt[:, None] > 0)
+        means[:, j] = (share * _rows(served, idx)).sum(axis=-1)
+        means[:, nm + j] = (share * days).sum(axis=-1)
+    if not np.isfinite(means).all():
+        return None
+    return means @ yr.spread, carried, np.broadcast_to(days, (k, days.shape[-1]))
 
 
 def _trade_side_n(d: Drivers) -> int:
@@ -335,10 +454,11 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
             triggered[..., t], mask = _trigger_masks(triggers, flows, d, t)
             selector.choose(mask, t)
         yr = _year_routes(d, t)
-        policy_t, level_t = d.log_policy_cost[..., t], d.level[..., t]
-        energy_t = d.energy_value[..., t]  # (N|1, E)
-        diversion_t = d.diversion[..., t]
-        eff_t, v = effective.copy(), np.empty((n, f))
+        policy_t = d.log_policy_cost[..., t]
+        # what does not change between iterations of the year, computed once (_YearValues)
+        yv = _YearValues(d, t, effective, log_cost0, speed, elasticity, n)
+        eff_used = np.empty((n, f))  # ln(1 + tau) of each sample's last iteration
+        v = np.empty((n, f))
         # start from last year's costs moved on by last year's change (costs drift smoothly)
         guess = tau if t < 2 else np.maximum(2 * tau - transport[..., t - 2], 0.0)
         tau, mt, days = guess.copy(), np.empty_like(mt), np.empty_like(route_days[..., 0])
@@ -350,25 +470,11 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
             # all samples active: a slice gives views instead of fancy-indexed copies
             rows = slice(None) if active.size == n else active
             tau_in = tau[rows]
-            target = _rows(policy_t, rows) + np.log1p(tau_in)
-            eff = engine.adjust(effective[rows], target, speed[rows])
-            z = eff - log_cost0[rows]
-            value = engine.goods_value(d.v0, _rows(level_t, rows), z, _rows(elasticity, rows))
-            if mk is not None:  # the same flows against their rivals (docs/markets.md)
-                zm = np.array(np.broadcast_to(_rows(d.rival_cost[..., t], rows),
-                                              (z.shape[0], *d.rival_cost.shape[1:3])))
-                zm[:, :, 0] = z[:, m_idx]
-                lam = _rows(level_t, rows)[:, m_idx] * np.exp(markets.partner_log_change(
-                    _rows(mk.theta, rows), zm, _rows(d.rival_log_avail[..., t], rows),
-                    _rows(mk.sigma, rows),
-                    _rows(elasticity, rows)[:, m_idx, None]))
-                value[:, m_idx] = d.v0[m_idx] * lam
-                market_cost[rows, ..., t] = zm
-            vals = np.where(goods, value, 0.0) + _rows(diversion_t, rows)
-            vals[:, d.energy_index] = _rows(energy_t, rows)
+            log_tau = np.log1p(tau_in)
+            vals = yv.values(log_tau, rows)
             new_tau, carried, days[rows] = _assign(yr, vals, rows)
             change = np.abs(new_tau - tau_in).max(axis=1, initial=0.0)
-            eff_t[rows], v[rows], mt[rows] = eff, vals, carried
+            eff_used[rows], v[rows], mt[rows] = log_tau, vals, carried
             if it % 2 == 0:  # the map contracts linearly: Aitken's delta-squared saves sweeps
                 new_tau = _aitken(before[rows], tau_in, new_tau)
             before[rows], tau[rows] = tau_in, new_tau
@@ -378,7 +484,11 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
         else:
             converged[t] = False
         iterations[t] = it
-        effective = eff_t
+        # Eq. 7 as written, from each sample's last iterate: the cost carried to next year
+        effective = engine.adjust(effective, policy_t + eff_used, speed)
+        if mk is not None:  # the landed-cost changes the markets saw, partner first
+            market_cost[..., t] = d.rival_cost[..., t]
+            market_cost[:, :, 0, t] = (effective - log_cost0)[:, m_idx]
         flows[..., t], transport[..., t], route_mt[..., t], route_days[..., t] = v, tau, mt, days
         queues.append(yr.queue)
     corridor_stats = None
