@@ -40,11 +40,23 @@ class Batch:
     triggered: np.ndarray | None = None  # (N, K, Y) bool: trigger k acted in the year (if any)
     corridor_stats: tuple | None = None  # per year: corridors.des.CorridorStats (DES model only)
     markets: object | None = None  # drivers.MarketDrivers of the flows with rivals, or None
-    market_cost: np.ndarray | None = None  # (N, Fm, S, Y) log landed-cost changes, partner first
+    market_partner_cost: np.ndarray | None = None  # (N, Fm, Y) the partner's log landed-cost change
+    market_rival_cost: np.ndarray | None = None  # (N|1, Fm, S, Y) the rivals' (partner column 0)
     market_log_avail: np.ndarray | None = None  # (N|1, Fm, S, Y) log availability
     market_demand: np.ndarray | None = None  # (N|1, Fm, Y) demand index D of those markets
     market_elasticity: np.ndarray | None = None  # (N|1, Fm) their import elasticity |Em|
     market_price: np.ndarray | None = None  # (N|1, Fm, Y) ln of the partner's supply price
+
+    @property
+    def market_cost(self) -> np.ndarray | None:
+        """(N, Fm, S, Y) log landed-cost changes of the markets' suppliers, partner first (built
+        on demand: the rivals' part is usually common to every sample)."""
+        if self.market_partner_cost is None:
+            return None
+        p, r = self.market_partner_cost, self.market_rival_cost
+        out = np.array(np.broadcast_to(r, (p.shape[0], *r.shape[1:])))
+        out[:, :, 0, :] = p
+        return out
 
     @property
     def exports(self) -> np.ndarray:
@@ -168,6 +180,15 @@ def _aitken(x0: np.ndarray, x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
     return np.maximum(np.where(ok, x2 - step, x2), 0.0)  # transport costs are >= 0
 
 
+def _moved(new: np.ndarray, old: np.ndarray, tolerance: float) -> np.ndarray:
+    """Samples (k,) whose largest change ``max_f |new - old|`` is ``>= tolerance`` (a NaN
+    change stops a sample, as a NaN maximum would). Counted with matrix-vector products: numpy's
+    reduction along a short last axis costs more than the arithmetic."""
+    change = np.abs(new - old)
+    ones = np.ones(change.shape[1])
+    return ((change >= tolerance) @ ones > 0) & ~np.isnan(change @ ones)
+
+
 def _rows(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """Rows ``idx`` of an array whose first axis is the sample axis (or 1, broadcast)."""
     return a if a.shape[0] == 1 else a[idx]
@@ -230,10 +251,15 @@ class _YearValues:
         theta, sigma = mk.theta, mk.sigma[..., 0]
         zr, la = self.rival_cost, self.log_a
         shift = (theta[..., 1:] * zr[..., 1:]).sum(axis=-1) + theta[..., 0] * self.c0
-        arg = la[..., 1:] + (1.0 - sigma)[..., None] * (zr[..., 1:] - shift[..., None])
-        # a huge term (extreme trade costs): markets.partner_log_change's log-sum-exp instead
-        self.closed = not np.any((arg > markets._SHIFT) & (theta[..., 1:] > 0))
-        self.a = (theta[..., 1:] * np.expm1(np.minimum(arg, markets._SHIFT))).sum(axis=-1)
+        self.a, self.closed = np.zeros(shift.shape), True
+        for s in range(1, theta.shape[-1]):  # rival by rival: (N, Fm) arrays, no S-axis sums
+            th = theta[..., s]
+            if not th.any():
+                continue  # padding
+            arg = la[..., s] + (1.0 - sigma) * (zr[..., s] - shift)
+            # a huge term (extreme trade costs): markets.partner_log_change's log-sum-exp
+            self.closed &= not np.any((arg > markets._SHIFT) & (th > 0))
+            self.a = self.a + th * np.expm1(np.minimum(arg, markets._SHIFT))
         self.shift, self.sigma, self.theta0, self.la0 = shift, sigma, theta[..., 0], la[..., 0]
 
     def values(self, log_tau: np.ndarray, rows) -> np.ndarray:
@@ -376,8 +402,10 @@ def _assign_dense(yr: _YearRoutes, values: np.ndarray, idx: np.ndarray):
         carried[:, m] = engine.fill_routes(mt, np.broadcast_to(cap, cost.shape), cost)
         share = np.divide(carried[:, m], mt[:, None], out=np.zeros_like(cost),
                           where=mt[:, None] > 0)
-        means[:, j] = (share * _rows(served, idx)).sum(axis=-1)
-        means[:, nm + j] = (share * days).sum(axis=-1)
+        # sums over a handful of routes: a matrix-vector product beats numpy's row reduction
+        means[:, j] = share @ served[0] if served.shape[0] == 1 else \
+            (share * _rows(served, idx)).sum(axis=-1)
+        means[:, nm + j] = share @ days[0] if days.shape[0] == 1 else (share * days).sum(axis=-1)
     if not np.isfinite(means).all():
         return None
     return means @ yr.spread, carried, np.broadcast_to(days, (k, days.shape[-1]))
@@ -405,9 +433,9 @@ def _energy_only_samples(d: Drivers, rng) -> Batch:
     # year 0 keeps the dataset's base values, as in project(); later years take each sample's
     flows[:, energy, 1:] = d.energy_value[..., 1:]
     widen = lambda a: np.broadcast_to(a, (n, *a.shape[1:]))  # noqa: E731
-    market_cost = None if one.market_cost is None else widen(one.market_cost)
+    partner = None if one.market_partner_cost is None else widen(one.market_partner_cost)
     return replace(one, flows=flows, transport=widen(one.transport), route_mt=widen(one.route_mt),
-                   route_days=widen(one.route_days), market_cost=market_cost)
+                   route_days=widen(one.route_days), market_partner_cost=partner)
 
 
 def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
@@ -426,17 +454,18 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
         d = selector.drivers
         triggered = np.zeros((n, len(triggers.conditions), d.years.size), dtype=bool)
     n, (f, y) = d.n, (d.v0.size, d.years.size)
-    flows = np.empty((n, f, y))
-    transport = np.empty((n, f, y))
-    route_mt = np.empty((n, len(ROUTED_MODES), len(d.routes.names), y))
-    route_days = np.empty((n, len(d.routes.names), y))
+    # year-major storage (views with the year last): writing one year is then contiguous
+    flows = np.moveaxis(np.empty((y, n, f)), 0, -1)
+    transport = np.moveaxis(np.empty((y, n, f)), 0, -1)
+    route_mt = np.moveaxis(np.empty((y, n, len(ROUTED_MODES), len(d.routes.names))), 0, -1)
+    route_days = np.moveaxis(np.empty((y, n, len(d.routes.names))), 0, -1)
     iterations = np.zeros(y, dtype=int)
     converged = np.ones(y, dtype=bool)
     goods = d.is_goods[None, :]
     mk = d.markets
     if mk is not None:  # flows that compete with rivals: partner column 0 is filled each year
         m_idx = mk.flow_index
-        market_cost = np.zeros((n, *d.rival_cost.shape[1:]))
+        partner_cost = np.zeros((y, n, m_idx.size))
 
     v = np.broadcast_to(d.v0, (n, f)).copy()
     all_rows = np.arange(n)
@@ -473,12 +502,12 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
             log_tau = np.log1p(tau_in)
             vals = yv.values(log_tau, rows)
             new_tau, carried, days[rows] = _assign(yr, vals, rows)
-            change = np.abs(new_tau - tau_in).max(axis=1, initial=0.0)
+            moved = _moved(new_tau, tau_in, tolerance)
             eff_used[rows], v[rows], mt[rows] = log_tau, vals, carried
             if it % 2 == 0:  # the map contracts linearly: Aitken's delta-squared saves sweeps
                 new_tau = _aitken(before[rows], tau_in, new_tau)
             before[rows], tau[rows] = tau_in, new_tau
-            active = all_rows[rows][change >= tolerance]
+            active = all_rows[rows][moved]
             if active.size == 0:
                 break
         else:
@@ -487,8 +516,7 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
         # Eq. 7 as written, from each sample's last iterate: the cost carried to next year
         effective = engine.adjust(effective, policy_t + eff_used, speed)
         if mk is not None:  # the landed-cost changes the markets saw, partner first
-            market_cost[..., t] = d.rival_cost[..., t]
-            market_cost[:, :, 0, t] = (effective - log_cost0)[:, m_idx]
+            partner_cost[t] = (effective - log_cost0)[:, m_idx]
         flows[..., t], transport[..., t], route_mt[..., t], route_days[..., t] = v, tau, mt, days
         queues.append(yr.queue)
     corridor_stats = None
@@ -507,7 +535,8 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
                  route_days=route_days, iterations=iterations, converged=converged,
                  triggered=triggered if selector is not None else None,
                  corridor_stats=corridor_stats, markets=mk,
-                 market_cost=market_cost if mk is not None else None,
+                 market_partner_cost=np.moveaxis(partner_cost, 0, -1) if mk is not None else None,
+                 market_rival_cost=d.rival_cost if mk is not None else None,
                  market_log_avail=d.rival_log_avail if mk is not None else None,
                  market_demand=(d.level[:, mk.flow_index] / np.exp(d.export_price[:, mk.flow_index])
                                 if mk is not None else None),
