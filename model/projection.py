@@ -261,6 +261,21 @@ class _YearValues:
             self.closed &= not np.any((arg > markets._SHIFT) & (th > 0))
             self.a = self.a + th * np.expm1(np.minimum(arg, markets._SHIFT))
         self.shift, self.sigma, self.theta0, self.la0 = shift, sigma, theta[..., 0], la[..., 0]
+        self.theta, self.sigma3 = theta, mk.sigma  # for the log-sum-exp fallback
+
+    _PER_SAMPLE = ("k", "es", "extra", "speed", "c0", "base_m", "extra_m", "em", "rival_cost",
+                   "log_a", "a", "shift", "sigma", "theta0", "la0", "theta", "sigma3")
+
+    def take(self, keep: np.ndarray) -> _YearValues:
+        """The same for the samples ``keep`` (bool over the current rows) only: arrays with a
+        sample axis are gathered once, so later iterations work on contiguous arrays."""
+        new = object.__new__(_YearValues)
+        new.__dict__.update(self.__dict__)
+        for name in self._PER_SAMPLE:
+            a = self.__dict__.get(name)
+            if isinstance(a, np.ndarray) and a.shape[0] == keep.size:
+                new.__dict__[name] = a[keep]
+        return new
 
     def values(self, log_tau: np.ndarray, rows) -> np.ndarray:
         """Flow values (k, F) of samples ``rows`` at transport costs ``ln(1 + tau)`` (k, F)."""
@@ -282,8 +297,8 @@ class _YearValues:
                                           (z0.shape[0], *self.rival_cost.shape[1:])))
             zm[:, :, 0] = z0
             change = markets.partner_log_change(
-                _rows(self.mk.theta, rows), zm, _rows(self.log_a, rows),
-                _rows(self.mk.sigma, rows), _rows(self.em, rows)[..., None])
+                _rows(self.theta, rows), zm, _rows(self.log_a, rows),
+                _rows(self.sigma3, rows), _rows(self.em, rows)[..., None])
         vals[:, m] = _rows(self.base_m, rows) * np.exp(change) + _rows(self.extra_m, rows)
         return vals
 
@@ -490,28 +505,36 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
         v = np.empty((n, f))
         # start from last year's costs moved on by last year's change (costs drift smoothly)
         guess = tau if t < 2 else np.maximum(2 * tau - transport[..., t - 2], 0.0)
-        tau, mt, days = guess.copy(), np.empty_like(mt), np.empty_like(route_days[..., 0])
-        before = tau.copy()  # the iterate two steps back, for Aitken's extrapolation
-        active = all_rows
+        tau, mt, days = np.empty_like(guess), np.empty_like(mt), np.empty_like(route_days[..., 0])
         # the fixed point runs per sample: a sample stops once its own transport costs settle,
-        # so its result does not depend on which other samples share the batch
+        # so its result does not depend on which other samples share the batch. The samples
+        # still iterating (ids ``active``) are kept compact: their arrays are gathered when some
+        # stop, and each sample's results are written once, when it stops
+        active, rows = all_rows, slice(None)  # rows: a slice (views) while every sample runs
+        tau_in = guess
+        before = guess  # the iterate two steps back, for Aitken's extrapolation
         for it in range(1, MAX_ITER + 1):
-            # all samples active: a slice gives views instead of fancy-indexed copies
-            rows = slice(None) if active.size == n else active
-            tau_in = tau[rows]
             log_tau = np.log1p(tau_in)
-            vals = yv.values(log_tau, rows)
-            new_tau, carried, days[rows] = _assign(yr, vals, rows)
+            vals = yv.values(log_tau, slice(None))
+            new_tau, carried, days_k = _assign(yr, vals, rows)
             moved = _moved(new_tau, tau_in, tolerance)
-            eff_used[rows], v[rows], mt[rows] = log_tau, vals, carried
             if it % 2 == 0:  # the map contracts linearly: Aitken's delta-squared saves sweeps
-                new_tau = _aitken(before[rows], tau_in, new_tau)
-            before[rows], tau[rows] = tau_in, new_tau
-            active = all_rows[rows][moved]
-            if active.size == 0:
+                new_tau = _aitken(before, tau_in, new_tau)
+            if it == MAX_ITER and moved.any():  # out of iterations: keep the last iterate
+                converged[t] = False
+                moved[:] = False
+            if moved.all():
+                before, tau_in = tau_in, new_tau
+                continue
+            done = ~moved
+            out = active[done]
+            eff_used[out], v[out], mt[out], days[out], tau[out] = (
+                log_tau[done], vals[done], carried[done], days_k[done], new_tau[done])
+            if not moved.any():
                 break
-        else:
-            converged[t] = False
+            active = rows = active[moved]
+            before, tau_in = tau_in[moved], new_tau[moved]
+            yv = yv.take(moved)
         iterations[t] = it
         # Eq. 7 as written, from each sample's last iterate: the cost carried to next year
         effective = engine.adjust(effective, policy_t + eff_used, speed)
