@@ -232,7 +232,7 @@ class _YearValues:
         c = effective + speed * (policy - effective) - log_cost0  # (n, F)
         base = np.where(d.is_goods, d.v0 * d.level[..., t], 0.0)  # (N|1, F): 0 = not Eq. 8
         self.k = base * np.exp(-elasticity * c)
-        self.es = elasticity * speed
+        self.nes = -elasticity * speed
         extra = d.diversion[..., t]  # added to goods values; energy flows take their values
         if d.energy_index.size:
             extra = np.array(np.broadcast_to(extra, np.broadcast_shapes(
@@ -246,25 +246,29 @@ class _YearValues:
         self.speed, self.c0 = speed, c[:, m]
         self.base_m = (d.v0 * d.level[..., t])[:, m]
         self.extra_m = extra[:, m]
-        self.em = elasticity[:, m]
         self.rival_cost, self.log_a = d.rival_cost[..., t], d.rival_log_avail[..., t]
         theta, sigma = mk.theta, mk.sigma[..., 0]
-        zr, la = self.rival_cost, self.log_a
-        shift = (theta[..., 1:] * zr[..., 1:]).sum(axis=-1) + theta[..., 0] * self.c0
+        shift = (theta[..., 1:] * self.rival_cost[..., 1:]).sum(axis=-1) + theta[..., 0] * self.c0
+        one_minus = 1.0 - sigma
         self.a, self.closed = np.zeros(shift.shape), True
-        for s in range(1, theta.shape[-1]):  # rival by rival: (N, Fm) arrays, no S-axis sums
-            th = theta[..., s]
-            if not th.any():
-                continue  # padding
-            arg = la[..., s] + (1.0 - sigma) * (zr[..., s] - shift)
+        for th, zr, la in _rival_groups(theta, self.rival_cost, self.log_a):
+            arg = la + one_minus * (zr - shift)
             # a huge term (extreme trade costs): markets.partner_log_change's log-sum-exp
             self.closed &= not np.any((arg > markets._SHIFT) & (th > 0))
             self.a = self.a + th * np.expm1(np.minimum(arg, markets._SHIFT))
-        self.shift, self.sigma, self.theta0, self.la0 = shift, sigma, theta[..., 0], la[..., 0]
+        la0 = self.log_a[..., 0]
+        # per iteration: x0 = la0 + (1 - sigma)(z0 - shift) = (1 - sigma) z0 + b, and the
+        # partner's change la0 - sigma (z0 - ln P^) - Em ln P^ = la0 - sigma z0 + (sigma - Em) ln P^
+        self.one_minus, self.inv_one_minus = one_minus, 1.0 / one_minus
+        self.b = la0 - one_minus * shift
+        self.sigma, self.sigma_em, self.la0 = sigma, sigma - elasticity[:, m], la0
+        self.shift, self.theta0 = shift, theta[..., 0]
+        self.em = elasticity[:, m]
         self.theta, self.sigma3 = theta, mk.sigma  # for the log-sum-exp fallback
 
-    _PER_SAMPLE = ("k", "es", "extra", "speed", "c0", "base_m", "extra_m", "em", "rival_cost",
-                   "log_a", "a", "shift", "sigma", "theta0", "la0", "theta", "sigma3")
+    _PER_SAMPLE = ("k", "nes", "extra", "speed", "c0", "base_m", "extra_m", "em", "rival_cost",
+                   "log_a", "a", "shift", "sigma", "theta0", "la0", "theta", "sigma3",
+                   "one_minus", "inv_one_minus", "b", "sigma_em")
 
     def take(self, keep: np.ndarray) -> _YearValues:
         """The same for the samples ``keep`` (bool over the current rows) only: arrays with a
@@ -277,30 +281,68 @@ class _YearValues:
                 new.__dict__[name] = a[keep]
         return new
 
-    def values(self, log_tau: np.ndarray, rows) -> np.ndarray:
-        """Flow values (k, F) of samples ``rows`` at transport costs ``ln(1 + tau)`` (k, F)."""
-        vals = _rows(self.k, rows) * np.exp(-_rows(self.es, rows) * log_tau)
-        vals += _rows(self.extra, rows)
+    def values(self, log_tau: np.ndarray) -> np.ndarray:
+        """Flow values (k, F) at transport costs ``ln(1 + tau)`` (k, F) (in place where it can:
+        this runs in every iteration)."""
+        vals = self.nes * log_tau
+        np.exp(vals, out=vals)
+        vals *= self.k
+        vals += self.extra
         if self.mk is None:
             return vals
-        m = self.m_idx
-        z0 = _rows(self.c0, rows) + _rows(self.speed, rows) * log_tau[:, m]
-        sigma, la0 = _rows(self.sigma, rows), _rows(self.la0, rows)
-        one_minus = 1.0 - sigma
-        x0 = la0 + one_minus * (z0 - _rows(self.shift, rows))
+        z0 = log_tau[:, self.m_idx]
+        z0 *= self.speed
+        z0 += self.c0
+        x0 = self.one_minus * z0
+        x0 += self.b
         if self.closed and not np.any(x0 > markets._SHIFT):
-            lp = _rows(self.shift, rows) + np.log1p(
-                _rows(self.a, rows) + _rows(self.theta0, rows) * np.expm1(x0)) / one_minus
-            change = la0 - sigma * (z0 - lp) - _rows(self.em, rows) * lp
+            lp = np.expm1(x0)
+            lp *= self.theta0
+            lp += self.a
+            np.log1p(lp, out=lp)
+            lp *= self.inv_one_minus
+            lp += self.shift  # ln P^
+            change = self.sigma_em * lp
+            change -= self.sigma * z0
+            change += self.la0
         else:
-            zm = np.array(np.broadcast_to(_rows(self.rival_cost, rows),
-                                          (z0.shape[0], *self.rival_cost.shape[1:])))
+            zm = np.array(np.broadcast_to(self.rival_cost, (z0.shape[0],
+                                                            *self.rival_cost.shape[1:])))
             zm[:, :, 0] = z0
-            change = markets.partner_log_change(
-                _rows(self.theta, rows), zm, _rows(self.log_a, rows),
-                _rows(self.sigma3, rows), _rows(self.em, rows)[..., None])
-        vals[:, m] = _rows(self.base_m, rows) * np.exp(change) + _rows(self.extra_m, rows)
+            change = markets.partner_log_change(self.theta, zm, self.log_a, self.sigma3,
+                                                self.em[..., None])
+        np.exp(change, out=change)
+        change *= self.base_m
+        change += self.extra_m
+        vals[:, self.m_idx] = change
         return vals
+
+
+def _rival_groups(theta, cost, log_a):
+    """(theta, cost, log availability) of the rivals, each (N|1, Fm): the columns 1.. of the
+    market arrays; when none has a sample axis, rivals with the same cost and availability in a
+    market are merged (their shares added: one exponential instead of several) and padding
+    (zero shares) dropped."""
+    if theta.shape[0] > 1 or cost.shape[0] > 1 or log_a.shape[0] > 1:
+        return [(theta[..., s], cost[..., s], log_a[..., s]) for s in range(1, theta.shape[-1])
+                if theta[..., s].any()]
+    groups = []  # per market: {(cost, log_a): summed theta}
+    for k in range(theta.shape[1]):
+        g = {}
+        for s in range(1, theta.shape[-1]):
+            if theta[0, k, s] > 0:
+                key = (cost[0, k, s], log_a[0, k, s])
+                g[key] = g.get(key, 0.0) + theta[0, k, s]
+        groups.append(list(g.items()))
+    width = max((len(g) for g in groups), default=0)
+    out = []
+    for j in range(width):
+        th, zr, la = (np.zeros((1, theta.shape[1])) for _ in range(3))
+        for k, g in enumerate(groups):
+            if j < len(g):
+                (zr[0, k], la[0, k]), th[0, k] = g[j]
+        out.append((th, zr, la))
+    return out
 
 
 def _year_routes(d: Drivers, t: int) -> _YearRoutes:
@@ -515,7 +557,7 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
         before = guess  # the iterate two steps back, for Aitken's extrapolation
         for it in range(1, MAX_ITER + 1):
             log_tau = np.log1p(tau_in)
-            vals = yv.values(log_tau, slice(None))
+            vals = yv.values(log_tau)
             new_tau, carried, days_k = _assign(yr, vals, rows)
             moved = _moved(new_tau, tau_in, tolerance)
             if it % 2 == 0:  # the map contracts linearly: Aitken's delta-squared saves sweeps
