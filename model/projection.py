@@ -203,11 +203,6 @@ class _YearRoutes:
     modes: tuple  # per routed mode: (m, sel (F,) bool, freight (N|1, R) inf where not carried,
     #                               served freight (N|1, R) 0 there, usd_per_t, time_cost (N|1, Fm))
     queue: object | None = None  # corridors.coupling.QueueYear (surrogate / des models only)
-    # with value density and time cost the same in every sample: per-mode sums as one matrix
-    # product, values (k, F) @ totals (F, 3 modes) -> tonnes, value, value x time cost; and
-    # transport (k, F) = route means (k, 2 modes: freight, days) @ spread (2 modes, F)
-    totals: np.ndarray | None = None
-    spread: np.ndarray | None = None
 
 
 class _YearValues:
@@ -369,18 +364,7 @@ def _year_routes(d: Drivers, t: int) -> _YearRoutes:
 
         queue = coupling.queue_year(r.names, r.modes, cap[0], int(d.years[t]), r.link_year,
                                     ROUTED_MODES)
-    totals = spread = None
-    if queue is None and usd_per_t.shape[0] == 1 and time_cost.shape[0] == 1 and modes:
-        k, f = len(modes), d.v0.size
-        totals, spread = np.zeros((f, 3 * k)), np.zeros((2 * k, f))
-        for j, (_, sel, _, _, u, tc) in enumerate(modes):
-            totals[sel, j] = 1e3 / u[0]  # Mt per US$ bn
-            totals[sel, k + j] = 1.0
-            totals[sel, 2 * k + j] = tc[0]
-            spread[j, sel] = 1.0 / u[0]
-            spread[k + j, sel] = tc[0]
-    return _YearRoutes(days=days, capacity=cap, modes=tuple(modes), queue=queue, totals=totals,
-                       spread=spread)
+    return _YearRoutes(days=days, capacity=cap, modes=tuple(modes), queue=queue)
 
 
 def _route_cost(share, freight, days, usd_per_t, time_cost):
@@ -421,10 +405,6 @@ def _assign(yr: _YearRoutes, values: np.ndarray, idx: np.ndarray):
     transport cost (k, F), tonnes carried (k, M, R) and transit days (k, R)."""
     if yr.queue is not None:
         return _assign_queue(yr, values, idx)
-    if yr.totals is not None:
-        out = _assign_dense(yr, values, idx)
-        if out is not None:
-            return out
     k = values.shape[0]
     transport = np.zeros_like(values)
     carried = np.zeros((k, len(ROUTED_MODES), yr.days.shape[-1]))
@@ -438,34 +418,6 @@ def _assign(yr: _YearRoutes, values: np.ndarray, idx: np.ndarray):
                           where=mt[:, None] > 0)
         transport[:, sel] = _route_cost(share, _rows(served, idx), days, u, tc)
     return transport, carried, np.broadcast_to(days, (k, days.shape[-1]))
-
-
-def _assign_dense(yr: _YearRoutes, values: np.ndarray, idx: np.ndarray):
-    """:func:`_assign` with the per-mode sums and the spread of route costs over the flows as
-    matrix products (flow parameters common to all samples); None if a value is not finite
-    (a product would mix it into the other mode, so the loop in :func:`_assign` takes over)."""
-    k, nm = values.shape[0], len(yr.modes)
-    tot = values @ yr.totals
-    if not np.isfinite(tot).all():
-        return None
-    carried = np.zeros((k, len(ROUTED_MODES), yr.days.shape[-1]))
-    cap, days = _rows(yr.capacity, idx), _rows(yr.days, idx)
-    means = np.empty((k, 2 * nm))  # share-weighted freight (US$/t) and days per mode
-    for j, (m, _, freight, served, _, _) in enumerate(yr.modes):
-        mt, value, timed = tot[:, j], tot[:, nm + j], tot[:, 2 * nm + j]
-        density = np.divide(value * 1e3, mt, out=np.ones_like(mt), where=mt > 0)
-        rate = np.divide(timed, value, out=np.zeros_like(value), where=value > 0)
-        cost = _rows(freight, idx) / density[:, None] + days * rate[:, None]  # share of value
-        carried[:, m] = engine.fill_routes(mt, np.broadcast_to(cap, cost.shape), cost)
-        share = np.divide(carried[:, m], mt[:, None], out=np.zeros_like(cost),
-                          where=mt[:, None] > 0)
-        # sums over a handful of routes: a matrix-vector product beats numpy's row reduction
-        means[:, j] = share @ served[0] if served.shape[0] == 1 else \
-            (share * _rows(served, idx)).sum(axis=-1)
-        means[:, nm + j] = share @ days[0] if days.shape[0] == 1 else (share * days).sum(axis=-1)
-    if not np.isfinite(means).all():
-        return None
-    return means @ yr.spread, carried, np.broadcast_to(days, (k, days.shape[-1]))
 
 
 def _trade_side_n(d: Drivers) -> int:
