@@ -447,6 +447,69 @@ def _energy_only_samples(d: Drivers, rng) -> Batch:
                    route_days=widen(one.route_days), market_partner_cost=partner)
 
 
+# samples projected together: the working arrays of a chunk stay in cache. A sample's result does
+# not depend on the others in its batch, so chunking changes no number (tests/test_projection.py)
+CHUNK = 4096
+
+_SAMPLE_FIELDS = ("energy_value", "level", "log_policy_cost", "elasticity", "speed", "diversion",
+                  "usd_per_t", "time_cost", "oil_volume", "lng_volume", "export_price",
+                  "rival_cost", "rival_log_avail")
+
+
+def _sample_slice(d: Drivers, sl: slice) -> Drivers:
+    """Drivers of samples ``sl``: every array with the sample axis (length ``d.n``) sliced."""
+    n = d.n
+    cut = lambda a: a[sl] if isinstance(a, np.ndarray) and a.ndim and a.shape[0] == n else a  # noqa: E731
+    r = d.routes
+    routes = replace(r, capacity=cut(r.capacity), days=cut(r.days),
+                     freight={m: cut(v) for m, v in r.freight.items()})
+    mk = d.markets
+    if mk is not None:
+        mk = replace(mk, v0=cut(mk.v0), theta=cut(mk.theta), sigma=cut(mk.sigma),
+                     rival_tariff=cut(mk.rival_tariff), partner_tariff=cut(mk.partner_tariff))
+    return replace(d, routes=routes, markets=mk,
+                   **{f: cut(getattr(d, f)) for f in _SAMPLE_FIELDS})
+
+
+def _in_chunks(d: Drivers, rng) -> Batch:
+    """:func:`project` on chunks of :data:`CHUNK` samples, results written into one batch."""
+    n = d.n
+    parts = [project(_sample_slice(d, slice(i, i + CHUNK)), rng=rng) for i in range(0, n, CHUNK)]
+    first = parts[0]
+
+    def join(name):
+        a = getattr(first, name)
+        if a is None:
+            return None
+        out = np.empty((a.shape[-1], n, *a.shape[1:-1]))  # year-major, as project() stores
+        i = 0
+        for b in parts:
+            x = getattr(b, name)
+            out[:, i:i + x.shape[0]] = np.moveaxis(x, -1, 0)
+            i += x.shape[0]
+        return np.moveaxis(out, 0, -1)
+
+    mk = d.markets
+    return replace(first, flows=join("flows"), transport=join("transport"),
+                   route_mt=join("route_mt"), route_days=join("route_days"),
+                   iterations=np.max([b.iterations for b in parts], axis=0),
+                   converged=np.all([b.converged for b in parts], axis=0), markets=mk,
+                   market_partner_cost=join("market_partner_cost"),
+                   **_market_fields(d))
+
+
+def _market_fields(d: Drivers) -> dict:
+    """The Batch fields that describe the markets' drivers (None without markets)."""
+    mk = d.markets
+    if mk is None:
+        return dict(market_rival_cost=None, market_log_avail=None, market_demand=None,
+                    market_price=None, market_elasticity=None)
+    m = mk.flow_index
+    return dict(market_rival_cost=d.rival_cost, market_log_avail=d.rival_log_avail,
+                market_demand=d.level[:, m] / np.exp(d.export_price[:, m]),
+                market_price=d.export_price[:, m], market_elasticity=d.elasticity[:, m, 0])
+
+
 def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
             rng: np.random.Generator | None = None) -> Batch:
     """Year-by-year projection with the trade <-> corridor fixed point in each year.
@@ -456,6 +519,8 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
     """
     if triggers is None and d.n > 1 and _trade_side_n(d) == 1:
         return _energy_only_samples(d, rng)
+    if triggers is None and d.n > CHUNK and d.routes.model != "des":
+        return _in_chunks(d, rng)
     selector = None
     if triggers is not None:
         n = max(w.n for w in triggers.worlds)
@@ -553,10 +618,5 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
                  triggered=triggered if selector is not None else None,
                  corridor_stats=corridor_stats, markets=mk,
                  market_partner_cost=np.moveaxis(partner_cost, 0, -1) if mk is not None else None,
-                 market_rival_cost=d.rival_cost if mk is not None else None,
-                 market_log_avail=d.rival_log_avail if mk is not None else None,
-                 market_demand=(d.level[:, mk.flow_index] / np.exp(d.export_price[:, mk.flow_index])
-                                if mk is not None else None),
-                 market_price=d.export_price[:, mk.flow_index] if mk is not None else None,
-                 market_elasticity=d.elasticity[:, mk.flow_index, 0] if mk is not None else None)
+                 **_market_fields(d))
 
