@@ -179,7 +179,7 @@ def build(sc: ScenarioSpec, base: Baseline) -> Drivers:
         # India's export price (Eq. 9b) moves the landed price in Russia like a trade cost and
         # the customs value per unit like a price index
         level=_level(sc, base, years, kinds, is_export) * np.exp(price),
-        log_policy_cost=_policy_cost(sc, base, years, kinds, is_export, parts) + price,
+        log_policy_cost=_add(_policy_cost(sc, base, years, kinds, is_export, parts), price),
         export_price=price,
         elasticity=engine.effective_elasticity(flow_param(sc, base, "elasticity"), ex),
         speed=np.where(adj >= 1.0, 1.0 / np.maximum(adj, 1.0), 1.0).reshape(-1, 1),
@@ -193,6 +193,14 @@ def build(sc: ScenarioSpec, base: Baseline) -> Drivers:
         lng_volume=lng_volume(sc, base, years),
         **_markets(sc, base, years, is_goods, adj, flow_tariff=parts[0]),
     )
+
+
+def _add(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a + b``, in place in ``a`` when the result has its shape (``a`` is a fresh array)."""
+    if np.broadcast_shapes(a.shape, b.shape) == a.shape:
+        a += b
+        return a
+    return a + b
 
 
 def _override(sc, flow: str, attr: str):
@@ -323,7 +331,12 @@ def nowcast(base: Baseline, flow: str, years: np.ndarray, modelled: np.ndarray) 
 def _policy_cost(sc, base, years, kinds, is_export, parts=None) -> np.ndarray:
     """ln[(1+tariff)(1+NTB)(1+payment friction)] per flow and year (Eq. 6 without transport)."""
     tariff, ntb, friction = parts or _policy_parts(sc, base, years, kinds, is_export)
-    return np.log1p(tariff) + np.log1p(ntb) + np.log1p(friction)
+    # (N, F, Y) with a sweep over tariffs: written in place, (ln(1+t) + ln(1+ntb)) + ln(1+f)
+    out = np.empty(np.broadcast_shapes(tariff.shape, ntb.shape, friction.shape))
+    np.log1p(tariff, out=out)
+    out += np.log1p(ntb)
+    out += np.log1p(friction)
+    return out
 
 
 def _policy_parts(sc, base, years, kinds, is_export):
@@ -340,7 +353,12 @@ def _policy_parts(sc, base, years, kinds, is_export):
     eaeu = np.asarray(lv.fta.eaeu_tariff_cut, dtype=float).reshape(-1, 1, 1)
     india = np.asarray(lv.fta.india_tariff_cut, dtype=float).reshape(-1, 1, 1)
     cut = np.where(is_export[None, :, None], eaeu, india) * covered[None, :, None]
-    tariff = tariff0 * (1.0 - cut * weight(lv.fta, years)[:, None, :])
+    tariff = cut * weight(lv.fta, years)[:, None, :]
+    np.subtract(1.0, tariff, out=tariff)
+    if np.broadcast_shapes(tariff0.shape, tariff.shape) == tariff.shape:
+        tariff *= tariff0  # tariff0 (1 - cut w), in place: the array is (N, F, Y) in a sweep
+    else:
+        tariff = tariff0 * tariff
     ntb_cut = _stack_flows([lv.ntb.cut.get(n, 0.0) for n in names])
     w_ntb = weight(lv.ntb, years, lv.ntb.uptake_lag_years)[:, None, :]
     ntb = ntb0 * (1.0 - ntb_cut * w_ntb)

@@ -474,27 +474,22 @@ def _sample_slice(d: Drivers, sl: slice) -> Drivers:
 def _in_chunks(d: Drivers, rng) -> Batch:
     """:func:`project` on chunks of :data:`CHUNK` samples, results written into one batch."""
     n = d.n
-    parts = [project(_sample_slice(d, slice(i, i + CHUNK)), rng=rng) for i in range(0, n, CHUNK)]
+    f, y, r = d.v0.size, d.years.size, len(d.routes.names)
+    m = 0 if d.markets is None else d.markets.flow_index.size
+    buf = {"flows": np.empty((y, n, f)), "transport": np.empty((y, n, f)),
+           "route_mt": np.empty((y, n, len(ROUTED_MODES), r)), "route_days": np.empty((y, n, r)),
+           "partner_cost": np.empty((y, n, m))}  # year-major, as project() stores
+    parts = [project(_sample_slice(d, slice(i, i + CHUNK)), rng=rng,
+                     out={k: v[:, i:i + CHUNK] for k, v in buf.items()})
+             for i in range(0, n, CHUNK)]
     first = parts[0]
-
-    def join(name):
-        a = getattr(first, name)
-        if a is None:
-            return None
-        out = np.empty((a.shape[-1], n, *a.shape[1:-1]))  # year-major, as project() stores
-        i = 0
-        for b in parts:
-            x = getattr(b, name)
-            out[:, i:i + x.shape[0]] = np.moveaxis(x, -1, 0)
-            i += x.shape[0]
-        return np.moveaxis(out, 0, -1)
-
+    join = lambda k: np.moveaxis(buf[k], 0, -1)  # noqa: E731
     mk = d.markets
     return replace(first, flows=join("flows"), transport=join("transport"),
                    route_mt=join("route_mt"), route_days=join("route_days"),
                    iterations=np.max([b.iterations for b in parts], axis=0),
                    converged=np.all([b.converged for b in parts], axis=0), markets=mk,
-                   market_partner_cost=join("market_partner_cost"),
+                   market_partner_cost=None if d.markets is None else join("partner_cost"),
                    **_market_fields(d))
 
 
@@ -511,7 +506,7 @@ def _market_fields(d: Drivers) -> dict:
 
 
 def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
-            rng: np.random.Generator | None = None) -> Batch:
+            rng: np.random.Generator | None = None, out: dict | None = None) -> Batch:
     """Year-by-year projection with the trade <-> corridor fixed point in each year.
 
     With ``triggers``, each sample's drivers for year t come from the trigger world selected by
@@ -529,17 +524,22 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
         triggered = np.zeros((n, len(triggers.conditions), d.years.size), dtype=bool)
     n, (f, y) = d.n, (d.v0.size, d.years.size)
     # year-major storage (views with the year last): writing one year is then contiguous
-    flows = np.moveaxis(np.empty((y, n, f)), 0, -1)
-    transport = np.moveaxis(np.empty((y, n, f)), 0, -1)
-    route_mt = np.moveaxis(np.empty((y, n, len(ROUTED_MODES), len(d.routes.names))), 0, -1)
-    route_days = np.moveaxis(np.empty((y, n, len(d.routes.names))), 0, -1)
+    shapes = {"flows": (y, n, f), "transport": (y, n, f),
+              "route_mt": (y, n, len(ROUTED_MODES), len(d.routes.names)),
+              "route_days": (y, n, len(d.routes.names)),
+              "partner_cost": (y, n, 0 if d.markets is None else d.markets.flow_index.size)}
+    # out: a chunk's slices of the whole batch's buffers (_in_chunks), written in place
+    buf = {k: np.empty(v) for k, v in shapes.items()} if out is None else out
+    flows, transport, route_mt, route_days = (np.moveaxis(buf[k], 0, -1) for k in
+                                              ("flows", "transport", "route_mt", "route_days"))
     iterations = np.zeros(y, dtype=int)
     converged = np.ones(y, dtype=bool)
     goods = d.is_goods[None, :]
     mk = d.markets
     if mk is not None:  # flows that compete with rivals: partner column 0 is filled each year
         m_idx = mk.flow_index
-        partner_cost = np.zeros((y, n, m_idx.size))
+        partner_cost = buf["partner_cost"]
+        partner_cost[0] = 0.0
 
     v = np.broadcast_to(d.v0, (n, f)).copy()
     all_rows = np.arange(n)
