@@ -109,7 +109,8 @@ def main(argv=None) -> None:
         (f"sweep file route, run_sweep, {n_sweep:,} samples, serial", f"{t_sweep:.3f} s",
          f"{t_sweep / n_sweep * 1e6:.2f} us/sample"),
     ]
-    print(f"trade-cost sweeps through the competing-supplier model ({'best of ' + str(repeats) if repeats > 1 else 'one run each'})")
+    how = f"best of {repeats}" if repeats > 1 else "one run each"
+    print(f"trade-cost sweeps through the competing-supplier model ({how})")
     w0, w1 = max(len(r[0]) for r in rows), max(len(r[1]) for r in rows)
     for measure, value, note in rows:
         print(f"  {measure:<{w0}}  {value:>{w1}}  {note}")

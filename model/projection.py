@@ -459,7 +459,10 @@ _SAMPLE_FIELDS = ("energy_value", "level", "log_policy_cost", "elasticity", "spe
 def _sample_slice(d: Drivers, sl: slice) -> Drivers:
     """Drivers of samples ``sl``: every array with the sample axis (length ``d.n``) sliced."""
     n = d.n
-    cut = lambda a: a[sl] if isinstance(a, np.ndarray) and a.ndim and a.shape[0] == n else a  # noqa: E731
+
+    def cut(a):
+        return a[sl] if isinstance(a, np.ndarray) and a.ndim and a.shape[0] == n else a
+
     r = d.routes
     routes = replace(r, capacity=cut(r.capacity), days=cut(r.days),
                      freight={m: cut(v) for m, v in r.freight.items()})
@@ -534,7 +537,6 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
                                               ("flows", "transport", "route_mt", "route_days"))
     iterations = np.zeros(y, dtype=int)
     converged = np.ones(y, dtype=bool)
-    goods = d.is_goods[None, :]
     mk = d.markets
     if mk is not None:  # flows that compete with rivals: partner column 0 is filled each year
         m_idx = mk.flow_index
