@@ -214,12 +214,12 @@ class _YearValues:
     the flows with rivals (docs/markets.md) only the partner's landed cost moves in the
     iterations: the rivals' part of the CES sum is computed once a year,
 
-        ln P^ = c0 + ln(1 + A + theta_0 expm1(ln a_0 + (1 - sigma)(z_0 - c0))) / (1 - sigma),
-        A = sum_{s>0} theta_s expm1(ln a_s + (1 - sigma)(z_s - c0)),
+        ln P^ = m + ln(1 + A + theta_0 expm1(ln a_0 + (1 - sigma)(z_0 - m))) / (1 - sigma),
+        A = sum_{s>0} theta_s expm1(ln a_s + (1 - sigma)(z_s - m)),
 
-    shifted by ``c0``, the base-share mean of this year's costs (the partner's without its
-    transport), as :func:`model.markets._log_index` shifts by the mean. Same numbers as
-    :func:`model.markets.partner_log_change` to rounding; extreme costs take that function.
+    shifted by ``m`` (``shift``), the base-share mean of this year's costs (the partner's
+    without its transport), as :func:`model.markets._log_index` shifts by the mean. Same numbers
+    as :func:`model.markets.partner_log_change` to rounding; extreme costs take that function.
     """
 
     def __init__(self, d: Drivers, t: int, effective, log_cost0, speed, elasticity, n):
