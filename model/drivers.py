@@ -92,7 +92,17 @@ class MarketDrivers:
     theta: np.ndarray  # (N|1, Fm, S) base expenditure shares at landed prices, V0 (1 + tariff0)
     sigma: np.ndarray  # (N|1, Fm, 1) Armington substitution between suppliers
     tariff0: np.ndarray  # (Fm, S) importer's base tariffs
-    tariff: np.ndarray  # (N|1, Fm, S, Y) importer's tariffs by year (partner: the flow's path)
+    rival_tariff: np.ndarray  # (N|1, Fm, S, Y) importer's tariffs by year (partner column unused)
+    partner_tariff: np.ndarray  # (N|1, Fm, Y) the partner's: the flow's own path
+
+    @property
+    def tariff(self) -> np.ndarray:
+        """(N|1, Fm, S, Y) importer's tariffs by year, partner first (built on demand: a sweep
+        over the partner's tariffs need not carry N copies of the rivals')."""
+        n = max(self.rival_tariff.shape[0], self.partner_tariff.shape[0])
+        out = np.array(np.broadcast_to(self.rival_tariff, (n, *self.rival_tariff.shape[1:])))
+        out[:, :, 0, :] = self.partner_tariff
+        return out
 
 
 @dataclass(frozen=True)
@@ -161,6 +171,7 @@ def build(sc: ScenarioSpec, base: Baseline) -> Drivers:
     price = export_price(sc, base, years, is_export, kinds)
     ex = _default(sc.settings.export_supply_elasticity, p["export_supply_elasticity"].value)
     adj = np.asarray(_default(sc.settings.adjustment_years, p["adjustment_years"].value), float)
+    parts = _policy_parts(sc, base, years, kinds, is_export)  # tariff, NTB, friction
     return Drivers(
         years=years, flow_names=base.flow_names, v0=v0, is_export=is_export, is_goods=is_goods,
         energy_index=np.flatnonzero(np.isin(kinds, ENERGY_KINDS)),
@@ -168,7 +179,7 @@ def build(sc: ScenarioSpec, base: Baseline) -> Drivers:
         # India's export price (Eq. 9b) moves the landed price in Russia like a trade cost and
         # the customs value per unit like a price index
         level=_level(sc, base, years, kinds, is_export) * np.exp(price),
-        log_policy_cost=_policy_cost(sc, base, years, kinds, is_export) + price,
+        log_policy_cost=_add(_policy_cost(sc, base, years, kinds, is_export, parts), price),
         export_price=price,
         elasticity=engine.effective_elasticity(flow_param(sc, base, "elasticity"), ex),
         speed=np.where(adj >= 1.0, 1.0 / np.maximum(adj, 1.0), 1.0).reshape(-1, 1),
@@ -180,8 +191,16 @@ def build(sc: ScenarioSpec, base: Baseline) -> Drivers:
         routes=_routes(sc, years),
         oil_volume=oil_paths(sc, base, years)[0],
         lng_volume=lng_volume(sc, base, years),
-        **_markets(sc, base, years, is_goods, adj),
+        **_markets(sc, base, years, is_goods, adj, flow_tariff=parts[0]),
     )
+
+
+def _add(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a + b``, in place in ``a`` when the result has its shape (``a`` is a fresh array)."""
+    if np.broadcast_shapes(a.shape, b.shape) == a.shape:
+        a += b
+        return a
+    return a + b
 
 
 def _override(sc, flow: str, attr: str):
@@ -309,10 +328,15 @@ def nowcast(base: Baseline, flow: str, years: np.ndarray, modelled: np.ndarray) 
     return out
 
 
-def _policy_cost(sc, base, years, kinds, is_export) -> np.ndarray:
+def _policy_cost(sc, base, years, kinds, is_export, parts=None) -> np.ndarray:
     """ln[(1+tariff)(1+NTB)(1+payment friction)] per flow and year (Eq. 6 without transport)."""
-    tariff, ntb, friction = _policy_parts(sc, base, years, kinds, is_export)
-    return np.log1p(tariff) + np.log1p(ntb) + np.log1p(friction)
+    tariff, ntb, friction = parts or _policy_parts(sc, base, years, kinds, is_export)
+    # (N, F, Y) with a sweep over tariffs: written in place, (ln(1+t) + ln(1+ntb)) + ln(1+f)
+    out = np.empty(np.broadcast_shapes(tariff.shape, ntb.shape, friction.shape))
+    np.log1p(tariff, out=out)
+    out += np.log1p(ntb)
+    out += np.log1p(friction)
+    return out
 
 
 def _policy_parts(sc, base, years, kinds, is_export):
@@ -329,7 +353,12 @@ def _policy_parts(sc, base, years, kinds, is_export):
     eaeu = np.asarray(lv.fta.eaeu_tariff_cut, dtype=float).reshape(-1, 1, 1)
     india = np.asarray(lv.fta.india_tariff_cut, dtype=float).reshape(-1, 1, 1)
     cut = np.where(is_export[None, :, None], eaeu, india) * covered[None, :, None]
-    tariff = tariff0 * (1.0 - cut * weight(lv.fta, years)[:, None, :])
+    tariff = cut * weight(lv.fta, years)[:, None, :]
+    np.subtract(1.0, tariff, out=tariff)
+    if np.broadcast_shapes(tariff0.shape, tariff.shape) == tariff.shape:
+        tariff *= tariff0  # tariff0 (1 - cut w), in place: the array is (N, F, Y) in a sweep
+    else:
+        tariff = tariff0 * tariff
     ntb_cut = _stack_flows([lv.ntb.cut.get(n, 0.0) for n in names])
     w_ntb = weight(lv.ntb, years, lv.ntb.uptake_lag_years)[:, None, :]
     ntb = ntb0 * (1.0 - ntb_cut * w_ntb)
@@ -340,7 +369,7 @@ def _policy_parts(sc, base, years, kinds, is_export):
     return tariff, ntb, np.where(pays, friction, 0.0)
 
 
-def _markets(sc, base, years, is_goods, adjustment_years) -> dict:
+def _markets(sc, base, years, is_goods, adjustment_years, flow_tariff=None) -> dict:
     """Market arrays of the flows that compete with rivals, and the rivals' adjusted cost and
     availability paths (rival shocks, ``levers.rivals``); empty with ``competition =
     'bilateral'`` or a dataset without markets (then every flow is bilateral, Eq. 8)."""
@@ -400,8 +429,9 @@ def _markets(sc, base, years, is_goods, adjustment_years) -> dict:
                              key=f"{key}.markets")
         plan.append((shock, weight(shock, years), hits))
     kinds = np.array([f.kind for f in base.flows])
-    flow_tariff = _policy_parts(sc, base, years, kinds,
-                                np.array([f.direction == "export" for f in base.flows]))[0]
+    if flow_tariff is None:
+        flow_tariff = _policy_parts(sc, base, years, kinds,
+                                    np.array([f.direction == "export" for f in base.flows]))[0]
     carried = [base.flows[i].name for i in idx]
     capacity = []  # (flow position, shift, phase weight)
     for flow, shift in sc.levers.capacity.items():
@@ -409,21 +439,28 @@ def _markets(sc, base, years, is_goods, adjustment_years) -> dict:
             raise InputError(f"flow {flow!r} has no market with rival suppliers; flows with "
                              f"one: {', '.join(carried)}", key=f"levers.capacity.{flow}")
         capacity.append((carried.index(flow), shift, weight(shift, years)))
-    n = max([flow_tariff.shape[0]] + [w.shape[0] for _, w, _ in plan]
-            + [w.shape[0] for *_, w in capacity])
-    shape = (n, len(mkts), width, len(years))
+    mfns = [_tariff_change(sc, base, base.flows[i].name, years) for i in idx]  # (N|1, Y)
+    paths = [path_values(v, years, 0.0) for s, _, _ in plan for v in (s.availability, s.tariff)
+             if v is not None]  # only their sample axis matters here
+    paths += [path_values(shift.index, years, 1.0) for _, shift, _ in capacity]
+    # the rivals' cost and availability paths keep a sample axis of 1 unless a rival shock, a
+    # capacity path or an MFN path is swept: a sweep over the partner's own tariffs or
+    # elasticities need not copy them N times (the projection broadcasts)
+    n_rival = max([1] + [m.shape[0] for m in mfns] + [w.shape[0] for _, w, _ in plan]
+                  + [w.shape[0] for *_, w in capacity] + [p.shape[0] for p in paths])
+    shape = (n_rival, len(mkts), width, len(years))
     tariff = np.broadcast_to(tariff0[None, :, :, None], shape).copy()
-    tariff[:, :, 0, :] = flow_tariff[:, idx, :]  # the partner's own path (FTA, dated values)
     log_cost, log_avail = np.zeros(shape), np.zeros(shape)
     # a change of the applied (MFN) tariff -- a dated path, flows.<name>.tariff_path -- moves
     # every rival that pays the partner's base rate, so it diverts nothing; only FTA cuts and
     # rival shocks are preferential
     for k, i in enumerate(idx):
-        mfn = _tariff_change(sc, base, base.flows[i].name, years)  # (N|1, Y) factor
+        mfn = mfns[k]  # (N|1, Y) factor
         pays_mfn = np.isclose(tariff0[k], tariff0[k, 0]) & (shares[k] > 0)
         pays_mfn[0] = False
         tariff[:, k, pays_mfn] = tariff0[k, pays_mfn][None, :, None] * mfn[:, None, :]
-        log_cost[:, k, pays_mfn] = np.log1p(tariff[:, k, pays_mfn]) - np.log1p(
+        log_cost[:, k, pays_mfn] = np.log1p(tariff0[k, pays_mfn][None, :, None]
+                                            * mfn[:, None, :]) - np.log1p(
             tariff0[k, pays_mfn])[None, :, None]
     for shock, w, hits in plan:
         for k in hits:
@@ -432,8 +469,9 @@ def _markets(sc, base, years, is_goods, adjustment_years) -> dict:
                 log_avail[:, k, j] += w * np.log(path_values(shock.availability, years, 1.0))
             if shock.tariff is not None:
                 t0 = tariff0[k, j]
-                tariff[:, k, j] = toward(t0, path_values(shock.tariff, years, t0), w)
-                log_cost[:, k, j] = np.log1p(tariff[:, k, j]) - np.log1p(t0)
+                rate = toward(t0, path_values(shock.tariff, years, t0), w)  # (N_rival|1, Y)
+                tariff[:, k, j] = rate
+                log_cost[:, k, j] = np.log1p(rate) - np.log1p(t0)
     for k, shift, w in capacity:  # the partner's own weight: column 0
         log_avail[:, k, 0] += w * np.log(path_values(shift.index, years, 1.0))
     speed = np.where(adjustment_years >= 1.0, 1.0 / np.maximum(adjustment_years, 1.0), 1.0)
@@ -442,7 +480,8 @@ def _markets(sc, base, years, is_goods, adjustment_years) -> dict:
             names=tuple(m.name for m in mkts), importers=tuple(m.importer for m in mkts),
             flow_index=idx, suppliers=tuple(m.suppliers for m in mkts), v0=v0,
             theta=spend / spend.sum(axis=-1, keepdims=True),
-            sigma=sigma, tariff0=tariff0, tariff=tariff),
+            sigma=sigma, tariff0=tariff0, rival_tariff=tariff,
+            partner_tariff=flow_tariff[:, idx, :]),  # the partner's own path (FTA, dated values)
         "rival_cost": _adjusted(log_cost, speed),
         "rival_log_avail": _adjusted(log_avail, speed),
     }

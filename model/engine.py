@@ -101,7 +101,7 @@ def _fill_sorted(demand, cap_sorted):
     for j in range(cap_sorted.shape[-1]):  # a handful of routes: a loop beats cumsum + clip
         take[..., j] = np.minimum(left, cap_sorted[..., j])
         left -= take[..., j]
-    return take
+    return take, left
 
 
 def fill_routes(demand, capacity, cost):
@@ -120,15 +120,15 @@ def fill_routes(demand, capacity, cost):
     # (closed routes, cost inf, carry nothing whatever their order)
     hi, lo = ranked[:, 1:], ranked[:, :-1]
     if np.all((hi > lo) | (np.isinf(hi) & np.isinf(lo))):
-        take = _fill_sorted(demand, usable[:, order])
+        take, left = _fill_sorted(demand, usable[:, order])
         carried = np.empty_like(take)
         carried[:, order] = take
     else:
         order = np.argsort(cost, axis=-1, kind="stable")
-        take = _fill_sorted(demand, np.take_along_axis(usable, order, axis=-1))
+        take, left = _fill_sorted(demand, np.take_along_axis(usable, order, axis=-1))
         carried = np.empty_like(take)
         np.put_along_axis(carried, order, take, axis=-1)
-    left = demand - carried.sum(axis=-1)
+    # left: demand beyond all open capacity (the loop's remainder, not a row sum of carried)
     if np.any(left > 1e-12 * np.maximum(demand, 1.0)):
         fallback = np.argmin(np.where(np.isfinite(cost), cost, np.inf), axis=-1)
         np.put_along_axis(carried, fallback[..., None],

@@ -40,11 +40,23 @@ class Batch:
     triggered: np.ndarray | None = None  # (N, K, Y) bool: trigger k acted in the year (if any)
     corridor_stats: tuple | None = None  # per year: corridors.des.CorridorStats (DES model only)
     markets: object | None = None  # drivers.MarketDrivers of the flows with rivals, or None
-    market_cost: np.ndarray | None = None  # (N, Fm, S, Y) log landed-cost changes, partner first
+    market_partner_cost: np.ndarray | None = None  # (N, Fm, Y) the partner's log landed-cost change
+    market_rival_cost: np.ndarray | None = None  # (N|1, Fm, S, Y) the rivals' (partner column 0)
     market_log_avail: np.ndarray | None = None  # (N|1, Fm, S, Y) log availability
     market_demand: np.ndarray | None = None  # (N|1, Fm, Y) demand index D of those markets
     market_elasticity: np.ndarray | None = None  # (N|1, Fm) their import elasticity |Em|
     market_price: np.ndarray | None = None  # (N|1, Fm, Y) ln of the partner's supply price
+
+    @property
+    def market_cost(self) -> np.ndarray | None:
+        """(N, Fm, S, Y) log landed-cost changes of the markets' suppliers, partner first (built
+        on demand: the rivals' part is usually common to every sample)."""
+        if self.market_partner_cost is None:
+            return None
+        p, r = self.market_partner_cost, self.market_rival_cost
+        out = np.array(np.broadcast_to(r, (p.shape[0], *r.shape[1:])))
+        out[:, :, 0, :] = p
+        return out
 
     @property
     def exports(self) -> np.ndarray:
@@ -168,6 +180,15 @@ def _aitken(x0: np.ndarray, x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
     return np.maximum(np.where(ok, x2 - step, x2), 0.0)  # transport costs are >= 0
 
 
+def _moved(new: np.ndarray, old: np.ndarray, tolerance: float) -> np.ndarray:
+    """Samples (k,) whose largest change ``max_f |new - old|`` is ``>= tolerance`` (a NaN
+    change stops a sample, as a NaN maximum would). Counted with matrix-vector products: numpy's
+    reduction along a short last axis costs more than the arithmetic."""
+    change = np.abs(new - old)
+    ones = np.ones(change.shape[1])
+    return ((change >= tolerance) @ ones > 0) & ~np.isnan(change @ ones)
+
+
 def _rows(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """Rows ``idx`` of an array whose first axis is the sample axis (or 1, broadcast)."""
     return a if a.shape[0] == 1 else a[idx]
@@ -182,6 +203,141 @@ class _YearRoutes:
     modes: tuple  # per routed mode: (m, sel (F,) bool, freight (N|1, R) inf where not carried,
     #                               served freight (N|1, R) 0 there, usd_per_t, time_cost (N|1, Fm))
     queue: object | None = None  # corridors.coupling.QueueYear (surrogate / des models only)
+
+
+class _YearValues:
+    """Flow values of one year as a function of the transport costs, ``ln(1 + tau)`` (k, F).
+
+    Eq. 7-8 with what does not change between fixed-point iterations computed once a year:
+    ``z = c + speed ln(1 + tau)`` with ``c = prev + speed (policy - prev) - ln T0``, so the
+    value of a goods flow is ``K exp(-e speed ln(1 + tau))`` with ``K = V0 D exp(-e c)``. For
+    the flows with rivals (docs/markets.md) only the partner's landed cost moves in the
+    iterations: the rivals' part of the CES sum is computed once a year,
+
+        ln P^ = m + ln(1 + A + theta_0 expm1(ln a_0 + (1 - sigma)(z_0 - m))) / (1 - sigma),
+        A = sum_{s>0} theta_s expm1(ln a_s + (1 - sigma)(z_s - m)),
+
+    shifted by ``m`` (``shift``), the base-share mean of this year's costs (the partner's
+    without its transport), as :func:`model.markets._log_index` shifts by the mean. Same numbers
+    as :func:`model.markets.partner_log_change` to rounding; extreme costs take that function.
+    """
+
+    def __init__(self, d: Drivers, t: int, effective, log_cost0, speed, elasticity, n):
+        policy = d.log_policy_cost[..., t]
+        c = effective + speed * (policy - effective) - log_cost0  # (n, F)
+        base = np.where(d.is_goods, d.v0 * d.level[..., t], 0.0)  # (N|1, F): 0 = not Eq. 8
+        self.k = base * np.exp(-elasticity * c)
+        self.nes = -elasticity * speed
+        extra = d.diversion[..., t]  # added to goods values; energy flows take their values
+        if d.energy_index.size:
+            extra = np.array(np.broadcast_to(extra, np.broadcast_shapes(
+                extra.shape, (d.energy_value.shape[0], extra.shape[1]))))
+            extra[:, d.energy_index] = d.energy_value[..., t]
+        self.extra = extra
+        self.mk = mk = d.markets
+        if mk is None:
+            return
+        m = self.m_idx = mk.flow_index
+        self.speed, self.c0 = speed, c[:, m]
+        self.base_m = (d.v0 * d.level[..., t])[:, m]
+        self.extra_m = extra[:, m]
+        self.rival_cost, self.log_a = d.rival_cost[..., t], d.rival_log_avail[..., t]
+        theta, sigma = mk.theta, mk.sigma[..., 0]
+        shift = (theta[..., 1:] * self.rival_cost[..., 1:]).sum(axis=-1) + theta[..., 0] * self.c0
+        one_minus = 1.0 - sigma
+        self.a, self.closed = np.zeros(shift.shape), True
+        for th, zr, la in _rival_groups(theta, self.rival_cost, self.log_a):
+            arg = la + one_minus * (zr - shift)
+            # a huge term (extreme trade costs): markets.partner_log_change's log-sum-exp
+            self.closed &= not np.any((arg > markets._SHIFT) & (th > 0))
+            self.a = self.a + th * np.expm1(np.minimum(arg, markets._SHIFT))
+        la0 = self.log_a[..., 0]
+        # per iteration: x0 = la0 + (1 - sigma)(z0 - shift) = (1 - sigma) z0 + b, and the
+        # partner's change la0 - sigma (z0 - ln P^) - Em ln P^ = la0 - sigma z0 + (sigma - Em) ln P^
+        self.one_minus, self.inv_one_minus = one_minus, 1.0 / one_minus
+        self.b = la0 - one_minus * shift
+        self.sigma, self.sigma_em, self.la0 = sigma, sigma - elasticity[:, m], la0
+        self.shift, self.theta0 = shift, theta[..., 0]
+        self.em = elasticity[:, m]
+        self.theta, self.sigma3 = theta, mk.sigma  # for the log-sum-exp fallback
+
+    _PER_SAMPLE = ("k", "nes", "extra", "speed", "c0", "base_m", "extra_m", "em", "rival_cost",
+                   "log_a", "a", "shift", "sigma", "theta0", "la0", "theta", "sigma3",
+                   "one_minus", "inv_one_minus", "b", "sigma_em")
+
+    def take(self, keep: np.ndarray) -> _YearValues:
+        """The same for the samples ``keep`` (bool over the current rows) only: arrays with a
+        sample axis are gathered once, so later iterations work on contiguous arrays."""
+        new = object.__new__(_YearValues)
+        new.__dict__.update(self.__dict__)
+        for name in self._PER_SAMPLE:
+            a = self.__dict__.get(name)
+            if isinstance(a, np.ndarray) and a.shape[0] == keep.size:
+                new.__dict__[name] = a[keep]
+        return new
+
+    def values(self, log_tau: np.ndarray) -> np.ndarray:
+        """Flow values (k, F) at transport costs ``ln(1 + tau)`` (k, F) (in place where it can:
+        this runs in every iteration)."""
+        vals = self.nes * log_tau
+        np.exp(vals, out=vals)
+        vals *= self.k
+        vals += self.extra
+        if self.mk is None:
+            return vals
+        z0 = log_tau[:, self.m_idx]
+        z0 *= self.speed
+        z0 += self.c0
+        x0 = self.one_minus * z0
+        x0 += self.b
+        if self.closed and not np.any(x0 > markets._SHIFT):
+            lp = np.expm1(x0)
+            lp *= self.theta0
+            lp += self.a
+            np.log1p(lp, out=lp)
+            lp *= self.inv_one_minus
+            lp += self.shift  # ln P^
+            change = self.sigma_em * lp
+            change -= self.sigma * z0
+            change += self.la0
+        else:
+            zm = np.array(np.broadcast_to(self.rival_cost, (z0.shape[0],
+                                                            *self.rival_cost.shape[1:])))
+            zm[:, :, 0] = z0
+            change = markets.partner_log_change(self.theta, zm, self.log_a, self.sigma3,
+                                                self.em[..., None])
+        np.exp(change, out=change)
+        change *= self.base_m
+        change += self.extra_m
+        vals[:, self.m_idx] = change
+        return vals
+
+
+def _rival_groups(theta, cost, log_a):
+    """(theta, cost, log availability) of the rivals, each (N|1, Fm): the columns 1.. of the
+    market arrays; when none has a sample axis, rivals with the same cost and availability in a
+    market are merged (their shares added: one exponential instead of several) and padding
+    (zero shares) dropped."""
+    if theta.shape[0] > 1 or cost.shape[0] > 1 or log_a.shape[0] > 1:
+        return [(theta[..., s], cost[..., s], log_a[..., s]) for s in range(1, theta.shape[-1])
+                if theta[..., s].any()]
+    groups = []  # per market: {(cost, log_a): summed theta}
+    for k in range(theta.shape[1]):
+        g = {}
+        for s in range(1, theta.shape[-1]):
+            if theta[0, k, s] > 0:
+                key = (cost[0, k, s], log_a[0, k, s])
+                g[key] = g.get(key, 0.0) + theta[0, k, s]
+        groups.append(list(g.items()))
+    width = max((len(g) for g in groups), default=0)
+    out = []
+    for j in range(width):
+        th, zr, la = (np.zeros((1, theta.shape[1])) for _ in range(3))
+        for k, g in enumerate(groups):
+            if j < len(g):
+                (zr[0, k], la[0, k]), th[0, k] = g[j]
+        out.append((th, zr, la))
+    return out
 
 
 def _year_routes(d: Drivers, t: int) -> _YearRoutes:
@@ -286,13 +442,74 @@ def _energy_only_samples(d: Drivers, rng) -> Batch:
     # year 0 keeps the dataset's base values, as in project(); later years take each sample's
     flows[:, energy, 1:] = d.energy_value[..., 1:]
     widen = lambda a: np.broadcast_to(a, (n, *a.shape[1:]))  # noqa: E731
-    market_cost = None if one.market_cost is None else widen(one.market_cost)
+    partner = None if one.market_partner_cost is None else widen(one.market_partner_cost)
     return replace(one, flows=flows, transport=widen(one.transport), route_mt=widen(one.route_mt),
-                   route_days=widen(one.route_days), market_cost=market_cost)
+                   route_days=widen(one.route_days), market_partner_cost=partner)
+
+
+# samples projected together: the working arrays of a chunk stay in cache. A sample's result does
+# not depend on the others in its batch, so chunking changes no number (tests/test_projection.py)
+CHUNK = 4096
+
+_SAMPLE_FIELDS = ("energy_value", "level", "log_policy_cost", "elasticity", "speed", "diversion",
+                  "usd_per_t", "time_cost", "oil_volume", "lng_volume", "export_price",
+                  "rival_cost", "rival_log_avail")
+
+
+def _sample_slice(d: Drivers, sl: slice) -> Drivers:
+    """Drivers of samples ``sl``: every array with the sample axis (length ``d.n``) sliced."""
+    n = d.n
+
+    def cut(a):
+        return a[sl] if isinstance(a, np.ndarray) and a.ndim and a.shape[0] == n else a
+
+    r = d.routes
+    routes = replace(r, capacity=cut(r.capacity), days=cut(r.days),
+                     freight={m: cut(v) for m, v in r.freight.items()})
+    mk = d.markets
+    if mk is not None:
+        mk = replace(mk, v0=cut(mk.v0), theta=cut(mk.theta), sigma=cut(mk.sigma),
+                     rival_tariff=cut(mk.rival_tariff), partner_tariff=cut(mk.partner_tariff))
+    return replace(d, routes=routes, markets=mk,
+                   **{f: cut(getattr(d, f)) for f in _SAMPLE_FIELDS})
+
+
+def _in_chunks(d: Drivers, rng) -> Batch:
+    """:func:`project` on chunks of :data:`CHUNK` samples, results written into one batch."""
+    n = d.n
+    f, y, r = d.v0.size, d.years.size, len(d.routes.names)
+    m = 0 if d.markets is None else d.markets.flow_index.size
+    buf = {"flows": np.empty((y, n, f)), "transport": np.empty((y, n, f)),
+           "route_mt": np.empty((y, n, len(ROUTED_MODES), r)), "route_days": np.empty((y, n, r)),
+           "partner_cost": np.empty((y, n, m))}  # year-major, as project() stores
+    parts = [project(_sample_slice(d, slice(i, i + CHUNK)), rng=rng,
+                     out={k: v[:, i:i + CHUNK] for k, v in buf.items()})
+             for i in range(0, n, CHUNK)]
+    first = parts[0]
+    join = lambda k: np.moveaxis(buf[k], 0, -1)  # noqa: E731
+    mk = d.markets
+    return replace(first, flows=join("flows"), transport=join("transport"),
+                   route_mt=join("route_mt"), route_days=join("route_days"),
+                   iterations=np.max([b.iterations for b in parts], axis=0),
+                   converged=np.all([b.converged for b in parts], axis=0), markets=mk,
+                   market_partner_cost=None if d.markets is None else join("partner_cost"),
+                   **_market_fields(d))
+
+
+def _market_fields(d: Drivers) -> dict:
+    """The Batch fields that describe the markets' drivers (None without markets)."""
+    mk = d.markets
+    if mk is None:
+        return dict(market_rival_cost=None, market_log_avail=None, market_demand=None,
+                    market_price=None, market_elasticity=None)
+    m = mk.flow_index
+    return dict(market_rival_cost=d.rival_cost, market_log_avail=d.rival_log_avail,
+                market_demand=d.level[:, m] / np.exp(d.export_price[:, m]),
+                market_price=d.export_price[:, m], market_elasticity=d.elasticity[:, m, 0])
 
 
 def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
-            rng: np.random.Generator | None = None) -> Batch:
+            rng: np.random.Generator | None = None, out: dict | None = None) -> Batch:
     """Year-by-year projection with the trade <-> corridor fixed point in each year.
 
     With ``triggers``, each sample's drivers for year t come from the trigger world selected by
@@ -300,6 +517,8 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
     """
     if triggers is None and d.n > 1 and _trade_side_n(d) == 1:
         return _energy_only_samples(d, rng)
+    if triggers is None and d.n > CHUNK and d.routes.model != "des":
+        return _in_chunks(d, rng)
     selector = None
     if triggers is not None:
         n = max(w.n for w in triggers.worlds)
@@ -307,17 +526,22 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
         d = selector.drivers
         triggered = np.zeros((n, len(triggers.conditions), d.years.size), dtype=bool)
     n, (f, y) = d.n, (d.v0.size, d.years.size)
-    flows = np.empty((n, f, y))
-    transport = np.empty((n, f, y))
-    route_mt = np.empty((n, len(ROUTED_MODES), len(d.routes.names), y))
-    route_days = np.empty((n, len(d.routes.names), y))
+    # year-major storage (views with the year last): writing one year is then contiguous
+    shapes = {"flows": (y, n, f), "transport": (y, n, f),
+              "route_mt": (y, n, len(ROUTED_MODES), len(d.routes.names)),
+              "route_days": (y, n, len(d.routes.names)),
+              "partner_cost": (y, n, 0 if d.markets is None else d.markets.flow_index.size)}
+    # out: a chunk's slices of the whole batch's buffers (_in_chunks), written in place
+    buf = {k: np.empty(v) for k, v in shapes.items()} if out is None else out
+    flows, transport, route_mt, route_days = (np.moveaxis(buf[k], 0, -1) for k in
+                                              ("flows", "transport", "route_mt", "route_days"))
     iterations = np.zeros(y, dtype=int)
     converged = np.ones(y, dtype=bool)
-    goods = d.is_goods[None, :]
     mk = d.markets
     if mk is not None:  # flows that compete with rivals: partner column 0 is filled each year
         m_idx = mk.flow_index
-        market_cost = np.zeros((n, *d.rival_cost.shape[1:]))
+        partner_cost = buf["partner_cost"]
+        partner_cost[0] = 0.0
 
     v = np.broadcast_to(d.v0, (n, f)).copy()
     all_rows = np.arange(n)
@@ -335,50 +559,48 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
             triggered[..., t], mask = _trigger_masks(triggers, flows, d, t)
             selector.choose(mask, t)
         yr = _year_routes(d, t)
-        policy_t, level_t = d.log_policy_cost[..., t], d.level[..., t]
-        energy_t = d.energy_value[..., t]  # (N|1, E)
-        diversion_t = d.diversion[..., t]
-        eff_t, v = effective.copy(), np.empty((n, f))
+        policy_t = d.log_policy_cost[..., t]
+        # what does not change between iterations of the year, computed once (_YearValues)
+        yv = _YearValues(d, t, effective, log_cost0, speed, elasticity, n)
+        eff_used = np.empty((n, f))  # ln(1 + tau) of each sample's last iteration
+        v = np.empty((n, f))
         # start from last year's costs moved on by last year's change (costs drift smoothly)
         guess = tau if t < 2 else np.maximum(2 * tau - transport[..., t - 2], 0.0)
-        tau, mt, days = guess.copy(), np.empty_like(mt), np.empty_like(route_days[..., 0])
-        before = tau.copy()  # the iterate two steps back, for Aitken's extrapolation
-        active = all_rows
+        tau, mt, days = np.empty_like(guess), np.empty_like(mt), np.empty_like(route_days[..., 0])
         # the fixed point runs per sample: a sample stops once its own transport costs settle,
-        # so its result does not depend on which other samples share the batch
+        # so its result does not depend on which other samples share the batch. The samples
+        # still iterating (ids ``active``) are kept compact: their arrays are gathered when some
+        # stop, and each sample's results are written once, when it stops
+        active, rows = all_rows, slice(None)  # rows: a slice (views) while every sample runs
+        tau_in = guess
+        before = guess  # the iterate two steps back, for Aitken's extrapolation
         for it in range(1, MAX_ITER + 1):
-            # all samples active: a slice gives views instead of fancy-indexed copies
-            rows = slice(None) if active.size == n else active
-            tau_in = tau[rows]
-            target = _rows(policy_t, rows) + np.log1p(tau_in)
-            eff = engine.adjust(effective[rows], target, speed[rows])
-            z = eff - log_cost0[rows]
-            value = engine.goods_value(d.v0, _rows(level_t, rows), z, _rows(elasticity, rows))
-            if mk is not None:  # the same flows against their rivals (docs/markets.md)
-                zm = np.array(np.broadcast_to(_rows(d.rival_cost[..., t], rows),
-                                              (z.shape[0], *d.rival_cost.shape[1:3])))
-                zm[:, :, 0] = z[:, m_idx]
-                lam = _rows(level_t, rows)[:, m_idx] * np.exp(markets.partner_log_change(
-                    _rows(mk.theta, rows), zm, _rows(d.rival_log_avail[..., t], rows),
-                    _rows(mk.sigma, rows),
-                    _rows(elasticity, rows)[:, m_idx, None]))
-                value[:, m_idx] = d.v0[m_idx] * lam
-                market_cost[rows, ..., t] = zm
-            vals = np.where(goods, value, 0.0) + _rows(diversion_t, rows)
-            vals[:, d.energy_index] = _rows(energy_t, rows)
-            new_tau, carried, days[rows] = _assign(yr, vals, rows)
-            change = np.abs(new_tau - tau_in).max(axis=1, initial=0.0)
-            eff_t[rows], v[rows], mt[rows] = eff, vals, carried
+            log_tau = np.log1p(tau_in)
+            vals = yv.values(log_tau)
+            new_tau, carried, days_k = _assign(yr, vals, rows)
+            moved = _moved(new_tau, tau_in, tolerance)
             if it % 2 == 0:  # the map contracts linearly: Aitken's delta-squared saves sweeps
-                new_tau = _aitken(before[rows], tau_in, new_tau)
-            before[rows], tau[rows] = tau_in, new_tau
-            active = all_rows[rows][change >= tolerance]
-            if active.size == 0:
+                new_tau = _aitken(before, tau_in, new_tau)
+            if it == MAX_ITER and moved.any():  # out of iterations: keep the last iterate
+                converged[t] = False
+                moved[:] = False
+            if moved.all():
+                before, tau_in = tau_in, new_tau
+                continue
+            done = ~moved
+            out = active[done]
+            eff_used[out], v[out], mt[out], days[out], tau[out] = (
+                log_tau[done], vals[done], carried[done], days_k[done], new_tau[done])
+            if not moved.any():
                 break
-        else:
-            converged[t] = False
+            active = rows = active[moved]
+            before, tau_in = tau_in[moved], new_tau[moved]
+            yv = yv.take(moved)
         iterations[t] = it
-        effective = eff_t
+        # Eq. 7 as written, from each sample's last iterate: the cost carried to next year
+        effective = engine.adjust(effective, policy_t + eff_used, speed)
+        if mk is not None:  # the landed-cost changes the markets saw, partner first
+            partner_cost[t] = (effective - log_cost0)[:, m_idx]
         flows[..., t], transport[..., t], route_mt[..., t], route_days[..., t] = v, tau, mt, days
         queues.append(yr.queue)
     corridor_stats = None
@@ -397,10 +619,6 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
                  route_days=route_days, iterations=iterations, converged=converged,
                  triggered=triggered if selector is not None else None,
                  corridor_stats=corridor_stats, markets=mk,
-                 market_cost=market_cost if mk is not None else None,
-                 market_log_avail=d.rival_log_avail if mk is not None else None,
-                 market_demand=(d.level[:, mk.flow_index] / np.exp(d.export_price[:, mk.flow_index])
-                                if mk is not None else None),
-                 market_price=d.export_price[:, mk.flow_index] if mk is not None else None,
-                 market_elasticity=d.elasticity[:, mk.flow_index, 0] if mk is not None else None)
+                 market_partner_cost=np.moveaxis(partner_cost, 0, -1) if mk is not None else None,
+                 **_market_fields(d))
 

@@ -39,8 +39,8 @@ def test_makefile_bench_target_runs_an_existing_script():
 
 def test_every_benchmark_script_is_discovered_and_has_quick_mode(run_all):
     names = [p.stem for p in run_all.discover(BENCH)]
-    assert names == ["bench_cli", "bench_des", "bench_executor", "bench_explore", "bench_markets",
-                     "bench_sweep",
+    assert names == ["bench_cli", "bench_competition", "bench_des", "bench_executor",
+                     "bench_explore", "bench_markets", "bench_sweep",
                      "surrogate_error"]
     for name in names:
         text = (BENCH / f"{name}.py").read_text()

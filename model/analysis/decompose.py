@@ -120,7 +120,8 @@ def stack_drivers(ds: list[Drivers]) -> Drivers:
     if ds[0].markets is not None:  # per-scenario market structure (shares, sigma, tariffs)
         m = [d.markets for d in ds]
         out["markets"] = replace(m[0], **{k: _stack([getattr(x, k) for x in m])
-                                          for k in ("v0", "theta", "sigma", "tariff")})
+                                          for k in ("v0", "theta", "sigma", "rival_tariff",
+                                                    "partner_tariff")})
     r = [d.routes for d in ds]
     routes = replace(r[0], capacity=_stack([x.capacity for x in r]),
                      days=_stack([x.days for x in r]),
