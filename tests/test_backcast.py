@@ -137,7 +137,8 @@ def test_cli_writes_tables_and_plot(cli, tmp_path):
     assert code == 0 and "observed inputs" in out and "predicted" in out
     d = tmp_path / "backcast"
     assert {p.name for p in d.iterdir()} == {"backcast.csv", "backcast_inputs.csv", "summary.csv",
-                                             "backcast_flows.csv", "notes.md", "backcast.png"}
+                                             "backcast_flows.csv", "notes.md", "backcast.png",
+                                             "manifest.json"}
     table = pd.read_csv(d / "backcast.csv")
     assert list(table.columns) == BACKCAST_COLUMNS and len(table) == 12
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp dirs left

@@ -195,7 +195,7 @@ def write_backcast(result: Result, table: pd.DataFrame, inputs: pd.DataFrame, ou
     from model.results import atomic_dir, write_csv
 
     dest = Path(out_dir) / "backcast"
-    with atomic_dir(dest) as tmp:
+    with atomic_dir(dest, kind="backcast") as tmp:  # sealed: manifest with every file's sha256
         write_csv(table, tmp / "backcast.csv")
         write_csv(inputs, tmp / "backcast_inputs.csv")
         write_csv(backcast_flows(result, actual_flows(load_baseline(ACTUALS_DATASET))),
