@@ -615,6 +615,21 @@ def extrapolations(d: Drivers) -> list[tuple[str, int, float]]:
     leaves :data:`CREDIBLE_RESPONSE` in any sample: the first such year per flow, largest factor."""
     change = d.log_policy_cost - d.log_policy_cost[..., :1]  # (N|1, F, Y)
     factor = np.exp(-d.elasticity * change)
+    if d.markets is not None:  # against rivals: the market's response to the partner's cost
+        # relative to the rivals' (an MFN change moves them alike, a preference diverts)
+        from model.markets import partner_log_change
+
+        mk = d.markets
+        z = np.moveaxis(d.rival_cost, -1, 1)  # (N|1, Y, Fm, S)
+        zp = np.moveaxis(change[:, mk.flow_index], -1, 1)  # (N|1, Y, Fm)
+        z = np.array(np.broadcast_to(z, np.broadcast_shapes(z.shape, zp.shape + z.shape[-1:])))
+        z[..., 0] = zp
+        em = d.elasticity[:, None, mk.flow_index]  # (N|1, 1, Fm, 1)
+        own = np.exp(partner_log_change(mk.theta[:, None], z, np.zeros_like(z),
+                                        mk.sigma[:, None], em))  # (N|1, Y, Fm)
+        factor = np.array(np.broadcast_to(factor, np.broadcast_shapes(
+            factor.shape, (own.shape[0],) + factor.shape[1:])))
+        factor[:, mk.flow_index] = np.moveaxis(own, 1, -1)
     lo, hi = CREDIBLE_RESPONSE
     out = []
     for i, name in enumerate(d.flow_names):
