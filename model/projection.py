@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from model import engine, markets
+from model import engine, fastpath, markets
 from model.errors import InputError
 from model.data import Baseline, load_baseline
 from model.drivers import ROUTED_MODES, Drivers, build
@@ -474,7 +474,7 @@ def _sample_slice(d: Drivers, sl: slice) -> Drivers:
                    **{f: cut(getattr(d, f)) for f in _SAMPLE_FIELDS})
 
 
-def _in_chunks(d: Drivers, rng) -> Batch:
+def _in_chunks(d: Drivers, rng, fast: bool = False) -> Batch:
     """:func:`project` on chunks of :data:`CHUNK` samples, results written into one batch."""
     n = d.n
     f, y, r = d.v0.size, d.years.size, len(d.routes.names)
@@ -482,7 +482,7 @@ def _in_chunks(d: Drivers, rng) -> Batch:
     buf = {"flows": np.empty((y, n, f)), "transport": np.empty((y, n, f)),
            "route_mt": np.empty((y, n, len(ROUTED_MODES), r)), "route_days": np.empty((y, n, r)),
            "partner_cost": np.empty((y, n, m))}  # year-major, as project() stores
-    parts = [project(_sample_slice(d, slice(i, i + CHUNK)), rng=rng,
+    parts = [project(_sample_slice(d, slice(i, i + CHUNK)), rng=rng, fast=fast,
                      out={k: v[:, i:i + CHUNK] for k, v in buf.items()})
              for i in range(0, n, CHUNK)]
     first = parts[0]
@@ -509,16 +509,24 @@ def _market_fields(d: Drivers) -> dict:
 
 
 def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
-            rng: np.random.Generator | None = None, out: dict | None = None) -> Batch:
+            rng: np.random.Generator | None = None, out: dict | None = None,
+            fast: bool | None = None) -> Batch:
     """Year-by-year projection with the trade <-> corridor fixed point in each year.
 
     With ``triggers``, each sample's drivers for year t come from the trigger world selected by
-    the conditions on year t - 1 (``d`` is then ignored in favour of the worlds).
+    the conditions on year t - 1 (``d`` is then ignored in favour of the worlds). ``fast``: solve
+    the fixed points in the compiled loop (model/fastpath.py); by default for batches of at
+    least ``fastpath.MIN_BATCH`` samples with the capacity corridor model and no triggers (the
+    whole batch decides, so chunks of one batch all take the same path).
     """
     if triggers is None and d.n > 1 and _trade_side_n(d) == 1:
         return _energy_only_samples(d, rng)
+    if fast is None:
+        fast = (fastpath.AVAILABLE and triggers is None and d.routes.model == "capacity"
+                and d.n >= fastpath.MIN_BATCH)
+    fast = fast and triggers is None and d.routes.model == "capacity" and fastpath.AVAILABLE
     if triggers is None and d.n > CHUNK and d.routes.model != "des":
-        return _in_chunks(d, rng)
+        return _in_chunks(d, rng, fast)
     selector = None
     if triggers is not None:
         n = max(w.n for w in triggers.worlds)
@@ -571,10 +579,13 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
         # so its result does not depend on which other samples share the batch. The samples
         # still iterating (ids ``active``) are kept compact: their arrays are gathered when some
         # stop, and each sample's results are written once, when it stops
+        solved = fastpath.solve(yv, yr, d, guess, speed, tolerance, MAX_ITER) if fast else None
+        if solved is not None:  # the same loop, compiled (model/fastpath.py)
+            eff_used, v, mt, days, tau, iterations[t], converged[t] = solved
         active, rows = all_rows, slice(None)  # rows: a slice (views) while every sample runs
         tau_in = guess
         before = guess  # the iterate two steps back, for Aitken's extrapolation
-        for it in range(1, MAX_ITER + 1):
+        for it in range(1, 0 if solved is not None else MAX_ITER + 1):
             log_tau = np.log1p(tau_in)
             vals = yv.values(log_tau)
             new_tau, carried, days_k = _assign(yr, vals, rows)
@@ -596,7 +607,8 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
             active = rows = active[moved]
             before, tau_in = tau_in[moved], new_tau[moved]
             yv = yv.take(moved)
-        iterations[t] = it
+        if solved is None:
+            iterations[t] = it
         # Eq. 7 as written, from each sample's last iterate: the cost carried to next year
         effective = engine.adjust(effective, policy_t + eff_used, speed)
         if mk is not None:  # the landed-cost changes the markets saw, partner first
