@@ -46,20 +46,45 @@ def _row_py(a, i):
 _row = _row_py if not AVAILABLE else numba.njit(inline="always", cache=True)(_row_py)
 
 
-def _solve_year(guess, k, nes, extra, m_idx, speed, c0, b, one_minus, inv_one_minus, theta0,
-                a, shift, sigma_em, sigma, la0, base_m, extra_m, mode_of, usd, tc, days, cap,
-                freight, tolerance, max_iter,
-                eff_used, v_out, mt_out, days_out, tau_out, its):
-    """Per sample: the loop of projection.project for one year. Returns 0, or BAIL when a
-    sample met a case the numpy path handles differently (then the caller reruns the year
-    there); ``its`` (k,) the sweeps each sample used (max_iter + 1: not converged)."""
-    n, f = guess.shape
+def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, energy, usd, tc,
+           days, cap, freight, mode_of, m_idx, theta, sigma, rival_cost, gth, gzr, gla, log_a,
+           tau0, log_cost0, tolerance, max_iter,
+           flows, transport, route_mt, route_days, partner, its, status):
+    """Samples lo..hi-1, years 1..y-1: the year loop of projection.project (capacity model, no
+    triggers) with every sample's fixed point solved on its own. Outputs are year-major like
+    project's buffers; ``its`` (n, Y) the sweeps each sample used (max_iter + 1: not converged);
+    ``status[i] = BAIL`` where a sample met a case the numpy path treats differently (extreme
+    market costs, NaN): the caller then projects the batch with numpy."""
+    f = v0.shape[0]
     nm, nr = freight.shape[0], freight.shape[2]
     fm = m_idx.shape[0]
-    status = 0
-    for i in range(n):
-        tau_in = guess[i].copy()
-        before = guess[i].copy()
+    ng = gth.shape[3]
+    is_m = np.zeros(f, np.bool_)
+    for q in range(fm):
+        is_m[m_idx[q]] = True
+    for i in range(lo, hi):
+        eff = log_cost0[i].copy()
+        lc0 = log_cost0[i]
+        tau = tau0[i].copy()
+        prev = tau0[i].copy()
+        guess = np.empty(f)
+        c = np.empty(f)
+        k = np.empty(f)
+        nes = np.empty(f)
+        extra = np.empty(f)
+        c0 = np.empty(fm)
+        base_m = np.empty(fm)
+        shift = np.empty(fm)
+        one_minus = np.empty(fm)
+        inv_one_minus = np.empty(fm)
+        a = np.empty(fm)
+        b = np.empty(fm)
+        sig = np.empty(fm)
+        sigma_em = np.empty(fm)
+        la0 = np.empty(fm)
+        theta0 = np.empty(fm)
+        tau_in = np.empty(f)
+        before = np.empty(f)
         log_tau = np.empty(f)
         vals = np.empty(f)
         new = np.zeros(f)
@@ -67,172 +92,266 @@ def _solve_year(guess, k, nes, extra, m_idx, speed, c0, b, one_minus, inv_one_mi
         cost = np.empty(nr)
         share = np.empty(nr)
         order = np.empty(nr, np.int64)
-        ik, ines, iex = _row(k, i), _row(nes, i), _row(extra, i)
-        isp = _row(speed, i)
-        iu, itc, idy, icp = _row(usd, i), _row(tc, i), _row(days, i), _row(cap, i)
-        for it in range(1, max_iter + 1):
-            # values (_YearValues.values)
+        sp = speed[_row(speed, i), 0]
+        ie, iu, itc = _row(el, i), _row(usd, i), _row(tc, i)
+        ilp, ilv, idv, ien = _row(lpc, i), _row(level, i), _row(diversion, i), _row(energy, i)
+        idy, icp, ifr = _row(days, i), _row(cap, i), _row(freight[0], i)
+        ith, isg, irc, ila = _row(theta, i), _row(sigma, i), _row(rival_cost, i), _row(log_a, i)
+        igt, igz, igl = _row(gth[0], i), _row(gzr[0], i), _row(gla[0], i)
+        bail = False
+        for t in range(1, y):
+            # what does not change between the year's sweeps (_YearValues.__init__)
             for j in range(f):
-                lt = np.log1p(tau_in[j])
-                log_tau[j] = lt
-                vals[j] = np.exp(nes[ines, j] * lt) * k[ik, j] + extra[iex, j]
+                c[j] = eff[j] + sp * (lpc[ilp, j, t] - eff[j]) - lc0[j]
+                base = v0[j] * level[ilv, j, t] if is_goods[j] else 0.0
+                k[j] = base * np.exp(-el[ie, j] * c[j])
+                nes[j] = -el[ie, j] * sp
+                extra[j] = energy[ien, epos[j], t] if epos[j] >= 0 else diversion[idv, j, t]
             for q in range(fm):
                 col = m_idx[q]
-                z0 = log_tau[col] * speed[isp, 0] + c0[_row(c0, i), q]
-                x0 = one_minus[_row(one_minus, i), q] * z0 + b[_row(b, i), q]
-                if not x0 <= _SHIFT:
-                    return BAIL
-                lp = np.expm1(x0) * theta0[_row(theta0, i), q] + a[_row(a, i), q]
-                lp = np.log1p(lp) * inv_one_minus[_row(inv_one_minus, i), q] + \
-                    shift[_row(shift, i), q]
-                change = sigma_em[_row(sigma_em, i), q] * lp - sigma[_row(sigma, i), q] * z0 + \
-                    la0[_row(la0, i), q]
-                vals[col] = np.exp(change) * base_m[_row(base_m, i), q] + \
-                    extra_m[_row(extra_m, i), q]
-            # route assignment (_assign, capacity model)
-            for j in range(f):
-                new[j] = 0.0
-            for m in range(nm):
-                value = 0.0
-                mt = 0.0
-                wtc = 0.0
-                cnt = 0
-                for j in range(f):
-                    if mode_of[j] == m:
-                        cnt += 1
-                        value += vals[j]
-                        mt += vals[j] * 1e3 / usd[iu, j]
-                        wtc += vals[j] * tc[itc, j]
-                if cnt == 0:
-                    for r in range(nr):
-                        carried[m, r] = 0.0
-                    continue
-                density = value * 1e3 / mt if mt > 0 else 1.0
-                rate = wtc / value if value > 0 else 0.0
-                ifm = _row(freight[m], i)
-                for r in range(nr):
-                    cost[r] = freight[m, ifm, r] / density + days[idy, r] * rate
-                    if cost[r] != cost[r]:
-                        return BAIL
-                # cheapest first (stable order), each route up to its capacity
-                for r in range(nr):
-                    order[r] = r
-                for r in range(1, nr):
-                    o = order[r]
-                    s = r
-                    while s > 0 and cost[order[s - 1]] > cost[o]:
-                        order[s] = order[s - 1]
-                        s -= 1
-                    order[s] = o
-                left = mt
-                for s in range(nr):
-                    r = order[s]
-                    usable = cap[icp, r] if np.isfinite(cost[r]) else 0.0
-                    take = min(left, usable)
-                    carried[m, r] = take
-                    left -= take
-                if left > 1e-12 * max(mt, 1.0):
-                    best = 0
-                    bc = np.inf
-                    for r in range(nr):
-                        if np.isfinite(cost[r]) and cost[r] < bc:
-                            bc = cost[r]
-                            best = r
-                    carried[m, best] += left
-                mf = 0.0
-                md = 0.0
-                for r in range(nr):
-                    share[r] = carried[m, r] / mt if mt > 0 else 0.0
-                    fr = freight[m, ifm, r]
-                    mf += share[r] * (fr if np.isfinite(fr) else 0.0)
-                    md += share[r] * days[idy, r]
-                for j in range(f):
-                    if mode_of[j] == m:
-                        new[j] = mf / usd[iu, j] + md * tc[itc, j]
-            # convergence (_moved) and Aitken (_aitken)
-            moved = False
-            total = 0.0
-            for j in range(f):
-                ch = abs(new[j] - tau_in[j])
-                total += ch
-                if ch >= tolerance:
-                    moved = True
-            if total != total:
-                return BAIL
-            if it % 2 == 0:
-                for j in range(f):
-                    x0, x1, x2 = before[j], tau_in[j], new[j]
-                    d1, d2 = x1 - x0, x2 - x1
-                    denom = d2 - d1
-                    if abs(d2) < 0.5 * abs(d1) and abs(denom) > 1e-300:
-                        step = d2 * d2 / denom
-                        lim = 2 * abs(d2)
-                        step = min(max(step, -lim), lim)
-                        x2 = x2 - step
-                    new[j] = x2 if x2 > 0.0 else 0.0
-            if it == max_iter and moved:
-                its[i] = max_iter + 1
-                moved = False
-            if not moved:
-                if its[i] != max_iter + 1:
-                    its[i] = it
-                for j in range(f):
-                    eff_used[i, j] = log_tau[j]
-                    v_out[i, j] = vals[j]
-                    tau_out[i, j] = new[j]
-                for m in range(nm):
-                    for r in range(nr):
-                        mt_out[i, m, r] = carried[m, r]
-                for r in range(nr):
-                    days_out[i, r] = days[idy, r]
+                c0[q] = c[col]
+                base_m[q] = v0[col] * level[ilv, col, t]
+                sh = 0.0
+                for s in range(1, theta.shape[2]):
+                    sh += theta[ith, q, s] * rival_cost[irc, q, s, t]
+                sh = sh + theta[ith, q, 0] * c0[q]
+                shift[q] = sh
+                om = 1.0 - sigma[isg, q]
+                one_minus[q] = om
+                aq = 0.0
+                tth = t if gth.shape[0] > 1 else 0
+                tzr = t if gzr.shape[0] > 1 else 0
+                tla = t if gla.shape[0] > 1 else 0
+                for g in range(ng):
+                    th = gth[tth, igt, q, g]
+                    arg = gla[tla, igl, q, g] + om * (gzr[tzr, igz, q, g] - sh)
+                    if arg > _SHIFT and th > 0:
+                        bail = True
+                    aq = aq + th * np.expm1(min(arg, _SHIFT))
+                a[q] = aq
+                la0[q] = log_a[ila, q, 0, t]
+                inv_one_minus[q] = 1.0 / om
+                b[q] = la0[q] - om * sh
+                sig[q] = sigma[isg, q]
+                sigma_em[q] = sig[q] - el[ie, col]
+                theta0[q] = theta[ith, q, 0]
+            if bail:
                 break
+            # start from last year's costs moved on by last year's change
             for j in range(f):
-                before[j] = tau_in[j]
-                tau_in[j] = new[j]
-    return status
+                if t < 2:
+                    guess[j] = tau[j]
+                else:
+                    g2 = 2 * tau[j] - prev[j]
+                    guess[j] = g2 if g2 > 0.0 else (0.0 if g2 == g2 else g2)
+                tau_in[j] = guess[j]
+                before[j] = guess[j]
+            for it in range(1, max_iter + 1):
+                # values (_YearValues.values): ln(1 + 0) = 0 and e^(nes 0) = 1 exactly, the
+                # markets' flows are overwritten below and k = 0 (not Eq. 8) leaves 0 + extra,
+                # so those calls are skipped without changing a number
+                for j in range(f):
+                    t0 = tau_in[j]
+                    lt = np.log1p(t0) if t0 != 0.0 else t0
+                    log_tau[j] = lt
+                    if is_m[j]:
+                        continue
+                    if k[j] == 0.0 or t0 == 0.0:
+                        vals[j] = k[j] + extra[j]
+                    else:
+                        vals[j] = np.exp(nes[j] * lt) * k[j] + extra[j]
+                for q in range(fm):
+                    col = m_idx[q]
+                    z0 = log_tau[col] * sp + c0[q]
+                    x0 = one_minus[q] * z0 + b[q]
+                    if not x0 <= _SHIFT:
+                        bail = True
+                    lp = np.expm1(x0) * theta0[q] + a[q]
+                    lp = np.log1p(lp) * inv_one_minus[q] + shift[q]
+                    change = sigma_em[q] * lp - sig[q] * z0 + la0[q]
+                    vals[col] = np.exp(change) * base_m[q] + extra[col]
+                # route assignment (_assign, capacity model)
+                for j in range(f):
+                    new[j] = 0.0
+                for m in range(nm):
+                    value = 0.0
+                    mt = 0.0
+                    wtc = 0.0
+                    cnt = 0
+                    for j in range(f):
+                        if mode_of[j] == m:
+                            cnt += 1
+                            value += vals[j]
+                            mt += vals[j] * 1e3 / usd[iu, j]
+                            wtc += vals[j] * tc[itc, j]
+                    if cnt == 0:
+                        for r in range(nr):
+                            carried[m, r] = 0.0
+                        continue
+                    density = value * 1e3 / mt if mt > 0 else 1.0
+                    rate = wtc / value if value > 0 else 0.0
+                    for r in range(nr):
+                        cost[r] = freight[m, ifr, r, t] / density + days[idy, r, t] * rate
+                        if cost[r] != cost[r]:
+                            bail = True
+                    # cheapest first (a stable order), each route up to its capacity
+                    for r in range(nr):
+                        order[r] = r
+                    for r in range(1, nr):
+                        o = order[r]
+                        s = r
+                        while s > 0 and cost[order[s - 1]] > cost[o]:
+                            order[s] = order[s - 1]
+                            s -= 1
+                        order[s] = o
+                    left = mt
+                    for s in range(nr):
+                        r = order[s]
+                        usable = cap[icp, r, t] if np.isfinite(cost[r]) else 0.0
+                        take = min(left, usable)
+                        carried[m, r] = take
+                        left -= take
+                    if left > 1e-12 * max(mt, 1.0):
+                        best = 0
+                        bc = np.inf
+                        for r in range(nr):
+                            if np.isfinite(cost[r]) and cost[r] < bc:
+                                bc = cost[r]
+                                best = r
+                        carried[m, best] += left
+                    mf = 0.0
+                    md = 0.0
+                    for r in range(nr):
+                        share[r] = carried[m, r] / mt if mt > 0 else 0.0
+                        fr = freight[m, ifr, r, t]
+                        mf += share[r] * (fr if np.isfinite(fr) else 0.0)
+                        md += share[r] * days[idy, r, t]
+                    for j in range(f):
+                        if mode_of[j] == m:
+                            new[j] = mf / usd[iu, j] + md * tc[itc, j]
+                if bail:
+                    break
+                # convergence (_moved), then Aitken's extrapolation every 2nd sweep (_aitken)
+                moved = False
+                total = 0.0
+                for j in range(f):
+                    ch = abs(new[j] - tau_in[j])
+                    total += ch
+                    if ch >= tolerance:
+                        moved = True
+                if total != total:
+                    bail = True
+                    break
+                if it % 2 == 0:
+                    for j in range(f):
+                        x0, x1, x2 = before[j], tau_in[j], new[j]
+                        d1, d2 = x1 - x0, x2 - x1
+                        denom = d2 - d1
+                        if abs(d2) < 0.5 * abs(d1) and abs(denom) > 1e-300:
+                            step = d2 * d2 / denom
+                            lim = 2 * abs(d2)
+                            step = min(max(step, -lim), lim)
+                            x2 = x2 - step
+                        new[j] = x2 if x2 > 0.0 else 0.0
+                its[i, t] = it
+                if it == max_iter and moved:
+                    its[i, t] = max_iter + 1
+                    moved = False
+                if not moved:
+                    break
+                for j in range(f):
+                    before[j] = tau_in[j]
+                    tau_in[j] = new[j]
+            if bail:
+                break
+            # Eq. 7 from the last iterate: the cost carried to next year; the year's results
+            for j in range(f):
+                eff[j] = eff[j] + sp * ((lpc[ilp, j, t] + log_tau[j]) - eff[j])
+                prev[j] = tau[j]
+                tau[j] = new[j]
+                flows[t, i, j] = vals[j]
+                transport[t, i, j] = new[j]
+            for q in range(fm):
+                partner[t, i, q] = eff[m_idx[q]] - lc0[m_idx[q]]
+            for m in range(nm):
+                for r in range(nr):
+                    route_mt[t, i, m, r] = carried[m, r]
+            for r in range(nr):
+                route_days[t, i, r] = days[idy, r, t]
+        if bail:
+            status[i] = BAIL
+    return 0
 
 
 if AVAILABLE:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        _kernel = numba.njit(cache=True, nogil=True, error_model="numpy")(_solve_year)
+        _kernel = numba.njit(cache=True, nogil=True, error_model="numpy")(_years)
 else:  # pragma: no cover
     _kernel = None
 
 
-def _c(a):
-    return np.ascontiguousarray(a, dtype=np.float64)
+
+def _c(a, dtype=np.float64):
+    return np.ascontiguousarray(a, dtype=dtype)
 
 
-def solve(yv, yr, d, guess, speed, tolerance, max_iter):
-    """The year's fixed point for every sample (rows of ``guess``) in the compiled loop, or
-    None when the numpy path must run it (see :func:`_solve_year`). Returns ``(eff_used, v,
-    carried, days, tau, iterations, converged)`` as the numpy loop leaves them."""
-    if yv.mk is not None and not yv.closed:
-        return None
-    n, f = guess.shape
-    empty = np.zeros((1, 0))
-    if yv.mk is None:
-        mkt = (np.zeros(0, np.int64), _c(speed)) + (empty,) * 12
+def _groups(d, y):
+    """The markets' arrays as the kernel reads them; rivals as projection._rival_groups gives
+    them (merged where no sample axis), stacked (Y|1, N|1, Fm, G)."""
+    from model.projection import _rival_groups
+
+    mk = d.markets
+    if mk is None:
+        z = np.zeros((1, 1, 0, 0))
+        return (np.zeros(0, np.int64), np.zeros((1, 0, 1)), np.zeros((1, 0)),
+                np.zeros((1, 0, 1, y)), z, z, z, np.zeros((1, 0, 1, y)))
+    theta, cost, log_a = mk.theta, d.rival_cost, d.rival_log_avail
+    if theta.shape[0] > 1 or cost.shape[0] > 1 or log_a.shape[0] > 1:
+        cols = [s for s in range(1, theta.shape[-1]) if theta[..., s].any()]
+        gth = np.moveaxis(theta[..., cols], -1, -1)[None]
+        gzr = np.moveaxis(cost[:, :, cols, :], -1, 0)
+        gla = np.moveaxis(log_a[:, :, cols, :], -1, 0)
     else:
-        mkt = (np.asarray(yv.m_idx, np.int64), _c(speed), _c(yv.c0), _c(yv.b), _c(yv.one_minus),
-               _c(yv.inv_one_minus), _c(yv.theta0), _c(yv.a), _c(yv.shift), _c(yv.sigma_em),
-               _c(yv.sigma), _c(yv.la0), _c(yv.base_m), _c(yv.extra_m))
+        per_year = [_rival_groups(theta, cost[..., t], log_a[..., t]) for t in range(y)]
+        width = max(len(g) for g in per_year)
+        gth, gzr, gla = (np.zeros((y, 1, theta.shape[1], width)) for _ in range(3))
+        for t, groups in enumerate(per_year):
+            for g, (th, zr, la) in enumerate(groups):
+                gth[t, :, :, g], gzr[t, :, :, g], gla[t, :, :, g] = th, zr, la
+    return (np.asarray(mk.flow_index, np.int64), _c(theta), _c(mk.sigma[..., 0]), _c(cost),
+            _c(gth), _c(gzr), _c(gla), _c(log_a))
+
+
+def project_years(d, tau0, log_cost0, tolerance, max_iter, flows, transport, route_mt,
+                  route_days, partner):
+    """Years 1.. of :func:`model.projection.project` for every sample of ``d`` (capacity model,
+    no triggers), written into project's year-major buffers. Returns ``(iterations (Y,),
+    converged (Y,))``, or None where some sample needs the numpy path (nothing usable then)."""
     from model.drivers import ROUTED_MODES
 
-    nm, nr = len(ROUTED_MODES), yr.days.shape[-1]
-    rows = max([fr.shape[0] for _, _, fr, *_ in yr.modes] + [1])
-    freight = np.full((nm, rows, nr), np.inf)
-    for m, _, fr, *_ in yr.modes:
-        freight[m] = fr
-    eff_used, v, tau = np.empty((n, f)), np.empty((n, f)), np.empty((n, f))
-    carried, days = np.empty((n, nm, nr)), np.empty((n, nr))
-    its = np.zeros(n, np.int64)
-    status = _kernel(_c(guess), _c(yv.k), _c(yv.nes), _c(yv.extra), *mkt,
-                     np.asarray(d.mode_index, np.int64), _c(d.usd_per_t[..., 0]),
-                     _c(d.time_cost[..., 0]), _c(yr.days), _c(yr.capacity), freight,
-                     float(tolerance), int(max_iter), eff_used, v, carried, days, tau, its)
-    if status != 0:
+    y = d.years.size
+    n, f = tau0.shape
+    r = d.routes
+    epos = np.full(f, -1, np.int64)
+    epos[d.energy_index] = np.arange(d.energy_index.size)
+    rows = max(r.freight[m].shape[0] for m in ROUTED_MODES if m in r.freight)
+    freight = np.full((len(ROUTED_MODES), rows, len(r.names), y), np.inf)
+    for m, mode in enumerate(ROUTED_MODES):
+        if mode in r.freight:
+            freight[m] = np.where(r.open_, r.freight[mode], np.inf)
+    its = np.zeros((n, y), np.int64)
+    status = np.zeros(n, np.int64)
+    if partner.shape[-1] == 0:
+        partner = np.zeros((y, n, 0))
+    _kernel(0, n, y, _c(d.v0), np.asarray(d.is_goods, np.bool_), epos, _c(d.level),
+            _c(d.log_policy_cost), _c(d.elasticity[..., 0]), _c(d.speed), _c(d.diversion),
+            _c(d.energy_value), _c(d.usd_per_t[..., 0]), _c(d.time_cost[..., 0]), _c(r.days),
+            _c(r.capacity), freight, np.asarray(d.mode_index, np.int64), *_groups(d, y),
+            _c(tau0), _c(log_cost0), float(tolerance), int(max_iter),
+            flows, transport, route_mt, route_days, partner, its, status)
+    if status.any():
         return None
-    converged = not (its > max_iter).any()
-    return eff_used, v, carried, days, tau, int(np.minimum(its, max_iter).max()), converged
+    iterations = np.minimum(its, max_iter).max(axis=0)
+    converged = ~(its > max_iter).any(axis=0)
+    return iterations, converged

@@ -562,7 +562,14 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
     speed = np.broadcast_to(d.speed, (n, 1))
     tolerance = TOLERANCE if d.routes.model == "capacity" else TOLERANCE_QUEUE
     elasticity = d.elasticity[..., 0]
-    for t in range(1, y):
+    solved = None
+    if fast:  # the same year loop, compiled (model/fastpath.py)
+        solved = fastpath.project_years(d, tau, log_cost0, tolerance, MAX_ITER, buf["flows"],
+                                        buf["transport"], buf["route_mt"], buf["route_days"],
+                                        buf["partner_cost"])
+        if solved is not None:
+            iterations[1:], converged[1:] = solved[0][1:], solved[1][1:]
+    for t in range(1, y if solved is None else 1):
         if selector is not None:
             triggered[..., t], mask = _trigger_masks(triggers, flows, d, t)
             selector.choose(mask, t)
@@ -579,13 +586,10 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
         # so its result does not depend on which other samples share the batch. The samples
         # still iterating (ids ``active``) are kept compact: their arrays are gathered when some
         # stop, and each sample's results are written once, when it stops
-        solved = fastpath.solve(yv, yr, d, guess, speed, tolerance, MAX_ITER) if fast else None
-        if solved is not None:  # the same loop, compiled (model/fastpath.py)
-            eff_used, v, mt, days, tau, iterations[t], converged[t] = solved
         active, rows = all_rows, slice(None)  # rows: a slice (views) while every sample runs
         tau_in = guess
         before = guess  # the iterate two steps back, for Aitken's extrapolation
-        for it in range(1, 0 if solved is not None else MAX_ITER + 1):
+        for it in range(1, MAX_ITER + 1):
             log_tau = np.log1p(tau_in)
             vals = yv.values(log_tau)
             new_tau, carried, days_k = _assign(yr, vals, rows)
@@ -607,8 +611,7 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
             active = rows = active[moved]
             before, tau_in = tau_in[moved], new_tau[moved]
             yv = yv.take(moved)
-        if solved is None:
-            iterations[t] = it
+        iterations[t] = it
         # Eq. 7 as written, from each sample's last iterate: the cost carried to next year
         effective = engine.adjust(effective, policy_t + eff_used, speed)
         if mk is not None:  # the landed-cost changes the markets saw, partner first
