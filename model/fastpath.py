@@ -62,36 +62,40 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
     is_m = np.zeros(f, np.bool_)
     for q in range(fm):
         is_m[m_idx[q]] = True
+    guess = np.empty(f)
+    c = np.empty(f)
+    k = np.empty(f)
+    nes = np.empty(f)
+    extra = np.empty(f)
+    c0 = np.empty(fm)
+    base_m = np.empty(fm)
+    shift = np.empty(fm)
+    one_minus = np.empty(fm)
+    inv_one_minus = np.empty(fm)
+    a = np.empty(fm)
+    b = np.empty(fm)
+    sig = np.empty(fm)
+    sigma_em = np.empty(fm)
+    la0 = np.empty(fm)
+    theta0 = np.empty(fm)
+    tau_in = np.empty(f)
+    before = np.empty(f)
+    log_tau = np.empty(f)
+    vals = np.empty(f)
+    new = np.zeros(f)
+    carried = np.zeros((nm, nr))
+    cost = np.empty(nr)
+    share = np.empty(nr)
+    order = np.empty(nr, np.int64)
+    eff = np.empty(f)
+    tau = np.empty(f)
+    prev = np.empty(f)
     for i in range(lo, hi):
-        eff = log_cost0[i].copy()
         lc0 = log_cost0[i]
-        tau = tau0[i].copy()
-        prev = tau0[i].copy()
-        guess = np.empty(f)
-        c = np.empty(f)
-        k = np.empty(f)
-        nes = np.empty(f)
-        extra = np.empty(f)
-        c0 = np.empty(fm)
-        base_m = np.empty(fm)
-        shift = np.empty(fm)
-        one_minus = np.empty(fm)
-        inv_one_minus = np.empty(fm)
-        a = np.empty(fm)
-        b = np.empty(fm)
-        sig = np.empty(fm)
-        sigma_em = np.empty(fm)
-        la0 = np.empty(fm)
-        theta0 = np.empty(fm)
-        tau_in = np.empty(f)
-        before = np.empty(f)
-        log_tau = np.empty(f)
-        vals = np.empty(f)
-        new = np.zeros(f)
-        carried = np.zeros((nm, nr))
-        cost = np.empty(nr)
-        share = np.empty(nr)
-        order = np.empty(nr, np.int64)
+        for j in range(f):
+            eff[j] = lc0[j]
+            tau[j] = tau0[i, j]
+            prev[j] = tau0[i, j]
         sp = speed[_row(speed, i), 0]
         ie, iu, itc = _row(el, i), _row(usd, i), _row(tc, i)
         ilp, ilv, idv, ien = _row(lpc, i), _row(level, i), _row(diversion, i), _row(energy, i)
@@ -104,7 +108,8 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
             for j in range(f):
                 c[j] = eff[j] + sp * (lpc[ilp, j, t] - eff[j]) - lc0[j]
                 base = v0[j] * level[ilv, j, t] if is_goods[j] else 0.0
-                k[j] = base * np.exp(-el[ie, j] * c[j])
+                # k of the markets' flows is not used, and 0 e^x = 0: no call for those
+                k[j] = base * np.exp(-el[ie, j] * c[j]) if base != 0.0 and not is_m[j] else base
                 nes[j] = -el[ie, j] * sp
                 extra[j] = energy[ien, epos[j], t] if epos[j] >= 0 else diversion[idv, j, t]
             for q in range(fm):
@@ -292,6 +297,29 @@ else:  # pragma: no cover
 
 
 
+_POOL = None
+
+
+def _threads() -> int:
+    """Threads for the compiled loop: TRADESIM_THREADS, else the CPUs this process may use."""
+    env = os.environ.get("TRADESIM_THREADS")
+    if env:
+        return max(1, int(env))
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _pool():
+    global _POOL
+    if _POOL is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _POOL = ThreadPoolExecutor(max_workers=_threads(), thread_name_prefix="tradesim-fastpath")
+    return _POOL
+
+
 def _c(a, dtype=np.float64):
     return np.ascontiguousarray(a, dtype=dtype)
 
@@ -342,16 +370,30 @@ def project_years(d, tau0, log_cost0, tolerance, max_iter, flows, transport, rou
             freight[m] = np.where(r.open_, r.freight[mode], np.inf)
     its = np.zeros((n, y), np.int64)
     status = np.zeros(n, np.int64)
-    if partner.shape[-1] == 0:
-        partner = np.zeros((y, n, 0))
-    _kernel(0, n, y, _c(d.v0), np.asarray(d.is_goods, np.bool_), epos, _c(d.level),
+    # the kernel is compiled for C-contiguous arrays only (one signature, one compile): a
+    # chunk's slices of the batch's buffers are written through contiguous copies
+    outs = [flows, transport, route_mt, route_days, partner]
+    work = [o if o.flags.c_contiguous else np.empty(o.shape) for o in outs]
+    flows, transport, route_mt, route_days, partner = work
+    args = (y, _c(d.v0), np.asarray(d.is_goods, np.bool_), epos, _c(d.level),
             _c(d.log_policy_cost), _c(d.elasticity[..., 0]), _c(d.speed), _c(d.diversion),
             _c(d.energy_value), _c(d.usd_per_t[..., 0]), _c(d.time_cost[..., 0]), _c(r.days),
             _c(r.capacity), freight, np.asarray(d.mode_index, np.int64), *_groups(d, y),
             _c(tau0), _c(log_cost0), float(tolerance), int(max_iter),
             flows, transport, route_mt, route_days, partner, its, status)
+    # samples are independent: contiguous ranges of them on threads (the kernel releases the
+    # GIL) give the same numbers as one range, whatever the thread count
+    parts = min(_threads(), max(1, n // 1024))
+    edges = [n * p // parts for p in range(parts + 1)]
+    if parts == 1:
+        _kernel(0, n, *args)
+    else:
+        list(_pool().map(lambda p: _kernel(edges[p], edges[p + 1], *args), range(parts)))
     if status.any():
         return None
+    for o, w in zip(outs, work, strict=True):
+        if o is not w:
+            o[1:] = w[1:]
     iterations = np.minimum(its, max_iter).max(axis=0)
     converged = ~(its > max_iter).any(axis=0)
     return iterations, converged
