@@ -17,6 +17,7 @@ log-sum-exp) and when numba is not installed. ``TRADESIM_NO_NUMBA=1`` turns this
 from __future__ import annotations
 
 import os
+import threading
 import warnings
 
 import numpy as np
@@ -47,7 +48,8 @@ _row = _row_py if not AVAILABLE else numba.njit(inline="always", cache=True)(_ro
 
 
 def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, energy, usd, tc,
-           days, cap, freight, mode_of, m_idx, theta, sigma, rival_cost, gth, gzr, gla, log_a,
+           days, cap, freight, mode_of, m_idx, theta, sigma, rival_cost, gcols, gth, gzr, gla,
+           log_a,
            tau0, log_cost0, tolerance, max_iter,
            flows, transport, route_mt, route_days, partner, its, status):
     """Samples lo..hi-1, years 1..y-1: the year loop of projection.project (capacity model, no
@@ -59,6 +61,7 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
     nm, nr = freight.shape[0], freight.shape[2]
     fm = m_idx.shape[0]
     ng = gth.shape[3]
+    ncols = gcols.shape[0]
     is_m = np.zeros(f, np.bool_)
     for q in range(fm):
         is_m[m_idx[q]] = True
@@ -127,9 +130,14 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                 tth = t if gth.shape[0] > 1 else 0
                 tzr = t if gzr.shape[0] > 1 else 0
                 tla = t if gla.shape[0] > 1 else 0
-                for g in range(ng):
-                    th = gth[tth, igt, q, g]
-                    arg = gla[tla, igl, q, g] + om * (gzr[tzr, igz, q, g] - sh)
+                for g in range(ng if ncols == 0 else ncols):
+                    if ncols == 0:  # rivals merged (projection._rival_groups)
+                        th = gth[tth, igt, q, g]
+                        arg = gla[tla, igl, q, g] + om * (gzr[tzr, igz, q, g] - sh)
+                    else:  # rivals one by one, from the markets' arrays
+                        s = gcols[g]
+                        th = theta[ith, q, s]
+                        arg = log_a[ila, q, s, t] + om * (rival_cost[irc, q, s, t] - sh)
                     if arg > _SHIFT and th > 0:
                         bail = True
                     aq = aq + th * np.expm1(min(arg, _SHIFT))
@@ -320,6 +328,25 @@ def _pool():
     return _POOL
 
 
+_LOCAL = threading.local()
+
+
+def _scratch(key, shape):
+    """A reused work array of layout 'A' (per thread), for outputs that are C-contiguous."""
+    cache = _LOCAL.__dict__.setdefault("arrays", {})
+    a = cache.get(key)
+    if a is None or a.shape != shape:
+        a = cache[key] = strided(shape)
+    return a
+
+
+def strided(shape):
+    """An uninitialised array of ``shape`` (Y, N, ...) that is not C-contiguous (a view that
+    leaves out one spare sample row), so that the compiled loop writes it in place."""
+    full = np.empty((shape[0], shape[1] + 1, *shape[2:]))
+    return full[:, :shape[1]]
+
+
 def _c(a, dtype=np.float64):
     return np.ascontiguousarray(a, dtype=dtype)
 
@@ -330,16 +357,19 @@ def _groups(d, y):
     from model.projection import _rival_groups
 
     mk = d.markets
+    z = np.zeros((1, 1, 0, 0))
     if mk is None:
-        z = np.zeros((1, 1, 0, 0))
         return (np.zeros(0, np.int64), np.zeros((1, 0, 1)), np.zeros((1, 0)),
-                np.zeros((1, 0, 1, y)), z, z, z, np.zeros((1, 0, 1, y)))
+                np.zeros((1, 0, 1, y)), np.zeros(0, np.int64), z, z, z, np.zeros((1, 0, 1, y)))
     theta, cost, log_a = mk.theta, d.rival_cost, d.rival_log_avail
+    cols = np.zeros(0, np.int64)
     if theta.shape[0] > 1 or cost.shape[0] > 1 or log_a.shape[0] > 1:
-        cols = [s for s in range(1, theta.shape[-1]) if theta[..., s].any()]
-        gth = np.moveaxis(theta[..., cols], -1, -1)[None]
-        gzr = np.moveaxis(cost[:, :, cols, :], -1, 0)
-        gla = np.moveaxis(log_a[:, :, cols, :], -1, 0)
+        # rivals one by one (columns with a share somewhere), read from the arrays in place
+        cols = np.array([s for s in range(1, theta.shape[-1]) if theta[..., s].any()],
+                        np.int64)
+        gth = gzr = gla = z
+        if cols.size == 0:  # no rival at all: an empty group list, as _rival_groups gives
+            cols = np.zeros(0, np.int64)
     else:
         per_year = [_rival_groups(theta, cost[..., t], log_a[..., t]) for t in range(y)]
         width = max(len(g) for g in per_year)
@@ -348,7 +378,7 @@ def _groups(d, y):
             for g, (th, zr, la) in enumerate(groups):
                 gth[t, :, :, g], gzr[t, :, :, g], gla[t, :, :, g] = th, zr, la
     return (np.asarray(mk.flow_index, np.int64), _c(theta), _c(mk.sigma[..., 0]), _c(cost),
-            _c(gth), _c(gzr), _c(gla), _c(log_a))
+            cols, _c(gth), _c(gzr), _c(gla), _c(log_a))
 
 
 def project_years(d, tau0, log_cost0, tolerance, max_iter, flows, transport, route_mt,
@@ -370,10 +400,11 @@ def project_years(d, tau0, log_cost0, tolerance, max_iter, flows, transport, rou
             freight[m] = np.where(r.open_, r.freight[mode], np.inf)
     its = np.zeros((n, y), np.int64)
     status = np.zeros(n, np.int64)
-    # the kernel is compiled for C-contiguous arrays only (one signature, one compile): a
-    # chunk's slices of the batch's buffers are written through contiguous copies
+    # one compiled signature: outputs are written in place where they are a chunk's slices of
+    # the batch's buffers (layout 'A'; project allocates its own buffers that way too) and
+    # through a work array (then copied) otherwise
     outs = [flows, transport, route_mt, route_days, partner]
-    work = [o if o.flags.c_contiguous else np.empty(o.shape) for o in outs]
+    work = [o if not o.flags.c_contiguous else _scratch(k, o.shape) for k, o in enumerate(outs)]
     flows, transport, route_mt, route_days, partner = work
     args = (y, _c(d.v0), np.asarray(d.is_goods, np.bool_), epos, _c(d.level),
             _c(d.log_policy_cost), _c(d.elasticity[..., 0]), _c(d.speed), _c(d.diversion),

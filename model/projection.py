@@ -540,7 +540,8 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
               "route_days": (y, n, len(d.routes.names)),
               "partner_cost": (y, n, 0 if d.markets is None else d.markets.flow_index.size)}
     # out: a chunk's slices of the whole batch's buffers (_in_chunks), written in place
-    buf = {k: np.empty(v) for k, v in shapes.items()} if out is None else out
+    make = fastpath.strided if fast and y > 1 else np.empty  # compiled loop: writes in place
+    buf = {k: make(v) for k, v in shapes.items()} if out is None else out
     flows, transport, route_mt, route_days = (np.moveaxis(buf[k], 0, -1) for k in
                                               ("flows", "transport", "route_mt", "route_days"))
     iterations = np.zeros(y, dtype=int)
