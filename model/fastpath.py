@@ -4,7 +4,7 @@
 flow values (Eq. 7-8 and the markets' closed form, :class:`model.projection._YearValues`) and the
 capacity-limited route assignment (Eq. 10, :func:`model.engine.fill_routes`), with Aitken's
 extrapolation every second sweep. Numpy's overhead on the (N, 17) arrays of each sweep dominates
-that loop; :func:`solve_year` runs the same sweeps sample by sample in a loop compiled by numba,
+that loop; :func:`_years` runs the same year loop sample by sample in a loop compiled by numba,
 with the same arithmetic in the same order (results agree with the numpy path to rounding,
 ``tests/test_fastpath.py``). Every sample is solved on its own, so no number depends on the batch,
 its chunking or the thread count.
@@ -16,6 +16,7 @@ log-sum-exp) and when numba is not installed. ``TRADESIM_NO_NUMBA=1`` turns this
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import threading
 import warnings
@@ -24,16 +25,12 @@ import numpy as np
 
 MIN_BATCH = 2048  # samples from which a batch takes the compiled loop
 
-try:  # numba is a dependency; without it (or with it disabled) the numpy path runs everything
-    if os.environ.get("TRADESIM_NO_NUMBA"):
-        raise ImportError
-    with warnings.catch_warnings():  # numba's import-time deprecation notices are not ours
-        warnings.simplefilter("ignore")
-        import numba
-    AVAILABLE = True
-except ImportError:  # pragma: no cover - exercised where numba is absent
-    numba = None
-    AVAILABLE = False
+# numba is a dependency; it is imported on the first large batch only (a CLI run of one scenario
+# never pays for it). Without it, or with TRADESIM_NO_NUMBA=1, the numpy path runs everything
+AVAILABLE = (not os.environ.get("TRADESIM_NO_NUMBA")
+             and importlib.util.find_spec("numba") is not None)
+numba = None
+_kernel = None
 
 _SHIFT = 30.0  # = markets._SHIFT: above it the numpy path's log-sum-exp takes over
 BAIL = 1  # status: a sample needs the numpy path's fallback (extreme costs, NaN)
@@ -44,7 +41,7 @@ def _row_py(a, i):
     return i if a.shape[0] > 1 else 0
 
 
-_row = _row_py if not AVAILABLE else numba.njit(inline="always", cache=True)(_row_py)
+_row = _row_py  # compiled (inlined) with the kernel, _compiled()
 
 
 def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, energy, usd, tc,
@@ -296,13 +293,23 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
     return 0
 
 
-if AVAILABLE:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        _kernel = numba.njit(cache=True, nogil=True, error_model="numpy")(_years)
-else:  # pragma: no cover
-    _kernel = None
-
+def _compiled():
+    """The compiled kernel, built on first use; cache=True compiles it once per machine (the
+    cache sits next to this file or, where that is read-only, in numba's user-wide cache)."""
+    global numba, _kernel, _row
+    if _kernel is None:
+        with warnings.catch_warnings():  # numba's and llvmlite's import-time notices
+            for mod in ("numba", "llvmlite"):
+                warnings.filterwarnings("ignore", category=DeprecationWarning, module=mod)
+                warnings.filterwarnings("ignore", category=PendingDeprecationWarning, module=mod)
+            import numba as nb
+        numba = nb
+        _row = nb.njit(inline="always")(_row_py)
+        try:
+            _kernel = nb.njit(cache=True, nogil=True, error_model="numpy")(_years)
+        except RuntimeError:  # pragma: no cover - no writable cache location at all
+            _kernel = nb.njit(nogil=True, error_model="numpy")(_years)
+    return _kernel
 
 
 _POOL = None
@@ -416,10 +423,17 @@ def project_years(d, tau0, log_cost0, tolerance, max_iter, flows, transport, rou
     # GIL) give the same numbers as one range, whatever the thread count
     parts = min(_threads(), max(1, n // 1024))
     edges = [n * p // parts for p in range(parts + 1)]
+    kernel = _compiled()
+    if not kernel.signatures:  # the first call compiles (or loads the cache): on this thread
+        with warnings.catch_warnings():  # numba's compile-time notices are not the model's
+            warnings.simplefilter("ignore", numba.NumbaWarning)
+            kernel(0, edges[1], *args)
+        edges = edges[1:]
+        parts -= 1
     if parts == 1:
-        _kernel(0, n, *args)
-    else:
-        list(_pool().map(lambda p: _kernel(edges[p], edges[p + 1], *args), range(parts)))
+        kernel(edges[0], edges[1], *args)
+    elif parts > 1:
+        list(_pool().map(lambda p: kernel(edges[p], edges[p + 1], *args), range(parts)))
     if status.any():
         return None
     for o, w in zip(outs, work, strict=True):
