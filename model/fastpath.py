@@ -327,12 +327,15 @@ def _threads() -> int:
 
 
 def _pool():
+    """The process's thread pool; a new one in a forked child (whose copy of the parent's pool
+    has no threads behind it) or when the thread count changed."""
     global _POOL
-    if _POOL is None:
+    key = (os.getpid(), _threads())
+    if _POOL is None or _POOL[0] != key:
         from concurrent.futures import ThreadPoolExecutor
 
-        _POOL = ThreadPoolExecutor(max_workers=_threads(), thread_name_prefix="tradesim-fastpath")
-    return _POOL
+        _POOL = (key, ThreadPoolExecutor(max_workers=key[1], thread_name_prefix="tradesim-fast"))
+    return _POOL[1]
 
 
 _LOCAL = threading.local()

@@ -128,3 +128,23 @@ def test_other_corridor_models_and_triggers_keep_the_numpy_path(monkeypatch):
     sc = load_scenario(SCENARIOS / "trigger_snapback.toml")
     run_batch(sc, {"levers.oil.brent_usd": np.full(fastpath.MIN_BATCH, 70.0),
                    "flows.engineering.elasticity": np.linspace(2, 6, fastpath.MIN_BATCH)})
+
+
+def test_a_sample_the_compiled_loop_cannot_take_sends_the_batch_to_numpy(monkeypatch):
+    """A sample with extreme market costs (the numpy path's log-sum-exp) or NaN makes the
+    kernel report it: the whole batch is then projected by the numpy path, bit for bit."""
+    d = drivers("baseline.toml", trade_costs(50, seed=21))
+    real = fastpath._compiled()
+
+    class Bails:
+        signatures = real.signatures or ("compiled",)
+
+        def __call__(self, lo, hi, *args):
+            real(lo, hi, *args)
+            args[-1][lo] = fastpath.BAIL  # status of the first sample of the range
+
+    monkeypatch.setattr(fastpath, "_compiled", lambda: Bails())
+    fast = project(d, fast=True)
+    ref = project(d, fast=False)
+    for name in FIELDS + ("market_cost",):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(ref, name), err_msg=name)
