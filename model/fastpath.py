@@ -1,10 +1,11 @@
-"""Compiled fixed point of one fiscal year (capacity corridor model), for large batches.
+"""Compiled year loop of the projection (capacity corridor model, no triggers), for large batches.
 
 :func:`model.projection.project` solves, per year and per sample, the fixed point between the
 flow values (Eq. 7-8 and the markets' closed form, :class:`model.projection._YearValues`) and the
 capacity-limited route assignment (Eq. 10, :func:`model.engine.fill_routes`), with Aitken's
 extrapolation every second sweep. Numpy's overhead on the (N, 17) arrays of each sweep dominates
-that loop; :func:`_years` runs the same year loop sample by sample in a loop compiled by numba,
+that loop; :func:`_years` runs the whole year loop (per-year constants, fixed point, partial
+adjustment) sample by sample, compiled by numba and on threads over ranges of samples,
 with the same arithmetic in the same order (results agree with the numpy path to rounding,
 ``tests/test_fastpath.py``). Every sample is solved on its own, so no number depends on the batch,
 its chunking or the thread count.
