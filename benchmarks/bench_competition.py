@@ -14,7 +14,8 @@ Reports, measured in the same process one after the other (``run_batch`` on
    pharma sampled, so every sample runs its own corridor fixed point and market solve;
 3. the ratio trade-cost / energy-only (target <= 3) and the trade-cost time per sample (target
    < 10 us);
-4. the same trade-cost sweep with ``competition = 'bilateral'`` (no sigma), for reference;
+4. the same trade-cost Monte Carlo on the numpy path only (model/fastpath.py's compiled year loop
+   off: the time before it), and with ``competition = 'bilateral'`` (no sigma), for reference;
 5. the sweep-file route (``model.sweep.run_sweep``, what ``tradesim sweep`` runs): a Monte Carlo
    over the same trade-cost parameters, one outcome, serial, per-sample cost of the whole sweep
    (design, evaluation, outcome tables).
@@ -34,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _record import record  # noqa: E402
 
+from model import fastpath  # noqa: E402
 from model.projection import run_batch  # noqa: E402
 from model.scenario import load_scenario, resolve_extends, validate  # noqa: E402
 from model.sweep import parse_sweep, run_sweep  # noqa: E402
@@ -83,6 +85,13 @@ def main(argv=None) -> None:
     t_energy = best_of(lambda: run_batch(rivals, energy), 3)
     t_trade = best_of(lambda: run_batch(rivals, trade), repeats)
     t_bilateral = best_of(lambda: run_batch(bilateral, trade_bilateral), repeats)
+    # the same trade-cost Monte Carlo on the numpy path alone (the compiled year loop off): the
+    # reference the compiled loop is checked against, and the time before it
+    fastpath.AVAILABLE, compiled = False, fastpath.AVAILABLE
+    try:
+        t_numpy = best_of(lambda: run_batch(rivals, trade), 1)
+    finally:
+        fastpath.AVAILABLE = compiled
     b = run_batch(rivals, {k: v[:1000] for k, v in trade.items()})
     iters = "/".join(str(i) for i in b.iterations[1:])
 
@@ -106,6 +115,9 @@ def main(argv=None) -> None:
          f"target <= 3x: {'met' if ratio <= 3 else 'NOT met'}"),
         ("trade-cost time per sample (rivals)", f"{us:.2f} us",
          f"target < 10 us: {'met' if us < 10 else 'NOT met'}"),
+        (f"trade-cost Monte Carlo (rivals), numpy path only, {n:,} samples", f"{t_numpy:.3f} s",
+         f"{t_numpy / n * 1e6:.2f} us/sample (compiled loop off; "
+         f"{'numba not installed' if not compiled else 'one run'})"),
         (f"trade-cost Monte Carlo (bilateral, no sigma), {n:,} samples", f"{t_bilateral:.3f} s",
          f"{t_bilateral / n * 1e6:.2f} us/sample (reference)"),
         (f"sweep file route, run_sweep, {n_sweep:,} samples, serial", f"{t_sweep:.3f} s",
@@ -125,6 +137,8 @@ def main(argv=None) -> None:
            "x (target <= 3)")
     record("bench_competition", "trade-cost Monte Carlo (rivals), per sample", round(us, 2),
            "us (target < 10)")
+    record("bench_competition", f"trade-cost Monte Carlo (rivals), numpy path, {n:,} samples",
+           round(t_numpy, 3), "s")
     record("bench_competition", f"trade-cost Monte Carlo (bilateral), {n:,} samples",
            round(t_bilateral, 3), "s")
     record("bench_competition", f"sweep file route (run_sweep), trade costs, {n_sweep:,} samples",

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from model import engine, markets
+from model import engine, fastpath, markets
 from model.errors import InputError
 from model.data import Baseline, load_baseline
 from model.drivers import ROUTED_MODES, Drivers, build
@@ -474,7 +474,7 @@ def _sample_slice(d: Drivers, sl: slice) -> Drivers:
                    **{f: cut(getattr(d, f)) for f in _SAMPLE_FIELDS})
 
 
-def _in_chunks(d: Drivers, rng) -> Batch:
+def _in_chunks(d: Drivers, rng, fast: bool = False) -> Batch:
     """:func:`project` on chunks of :data:`CHUNK` samples, results written into one batch."""
     n = d.n
     f, y, r = d.v0.size, d.years.size, len(d.routes.names)
@@ -482,7 +482,7 @@ def _in_chunks(d: Drivers, rng) -> Batch:
     buf = {"flows": np.empty((y, n, f)), "transport": np.empty((y, n, f)),
            "route_mt": np.empty((y, n, len(ROUTED_MODES), r)), "route_days": np.empty((y, n, r)),
            "partner_cost": np.empty((y, n, m))}  # year-major, as project() stores
-    parts = [project(_sample_slice(d, slice(i, i + CHUNK)), rng=rng,
+    parts = [project(_sample_slice(d, slice(i, i + CHUNK)), rng=rng, fast=fast,
                      out={k: v[:, i:i + CHUNK] for k, v in buf.items()})
              for i in range(0, n, CHUNK)]
     first = parts[0]
@@ -509,16 +509,24 @@ def _market_fields(d: Drivers) -> dict:
 
 
 def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
-            rng: np.random.Generator | None = None, out: dict | None = None) -> Batch:
+            rng: np.random.Generator | None = None, out: dict | None = None,
+            fast: bool | None = None) -> Batch:
     """Year-by-year projection with the trade <-> corridor fixed point in each year.
 
     With ``triggers``, each sample's drivers for year t come from the trigger world selected by
-    the conditions on year t - 1 (``d`` is then ignored in favour of the worlds).
+    the conditions on year t - 1 (``d`` is then ignored in favour of the worlds). ``fast``: solve
+    the fixed points in the compiled loop (model/fastpath.py); by default for batches of at
+    least ``fastpath.MIN_BATCH`` samples with the capacity corridor model and no triggers (the
+    whole batch decides, so chunks of one batch all take the same path).
     """
     if triggers is None and d.n > 1 and _trade_side_n(d) == 1:
         return _energy_only_samples(d, rng)
+    if fast is None:
+        fast = (fastpath.AVAILABLE and triggers is None and d.routes.model == "capacity"
+                and d.n >= fastpath.MIN_BATCH)
+    fast = fast and triggers is None and d.routes.model == "capacity" and fastpath.AVAILABLE
     if triggers is None and d.n > CHUNK and d.routes.model != "des":
-        return _in_chunks(d, rng)
+        return _in_chunks(d, rng, fast)
     selector = None
     if triggers is not None:
         n = max(w.n for w in triggers.worlds)
@@ -532,7 +540,8 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
               "route_days": (y, n, len(d.routes.names)),
               "partner_cost": (y, n, 0 if d.markets is None else d.markets.flow_index.size)}
     # out: a chunk's slices of the whole batch's buffers (_in_chunks), written in place
-    buf = {k: np.empty(v) for k, v in shapes.items()} if out is None else out
+    make = fastpath.strided if fast and y > 1 else np.empty  # compiled loop: writes in place
+    buf = {k: make(v) for k, v in shapes.items()} if out is None else out
     flows, transport, route_mt, route_days = (np.moveaxis(buf[k], 0, -1) for k in
                                               ("flows", "transport", "route_mt", "route_days"))
     iterations = np.zeros(y, dtype=int)
@@ -554,7 +563,14 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
     speed = np.broadcast_to(d.speed, (n, 1))
     tolerance = TOLERANCE if d.routes.model == "capacity" else TOLERANCE_QUEUE
     elasticity = d.elasticity[..., 0]
-    for t in range(1, y):
+    solved = None
+    if fast:  # the same year loop, compiled (model/fastpath.py)
+        solved = fastpath.project_years(d, tau, log_cost0, tolerance, MAX_ITER, buf["flows"],
+                                        buf["transport"], buf["route_mt"], buf["route_days"],
+                                        buf["partner_cost"])
+        if solved is not None:
+            iterations[1:], converged[1:] = solved[0][1:], solved[1][1:]
+    for t in range(1, y if solved is None else 1):
         if selector is not None:
             triggered[..., t], mask = _trigger_masks(triggers, flows, d, t)
             selector.choose(mask, t)

@@ -1,0 +1,448 @@
+"""Compiled year loop of the projection (capacity corridor model, no triggers), for large batches.
+
+:func:`model.projection.project` solves, per year and per sample, the fixed point between the
+flow values (Eq. 7-8 and the markets' closed form, :class:`model.projection._YearValues`) and the
+capacity-limited route assignment (Eq. 10, :func:`model.engine.fill_routes`), with Aitken's
+extrapolation every second sweep. Numpy's overhead on the (N, 17) arrays of each sweep dominates
+that loop; :func:`_years` runs the whole year loop (per-year constants, fixed point, partial
+adjustment) sample by sample, compiled by numba and on threads over ranges of samples,
+with the same arithmetic in the same order (results agree with the numpy path to rounding,
+``tests/test_fastpath.py``). Every sample is solved on its own, so no number depends on the batch,
+its chunking or the thread count.
+
+The numpy path stays the reference and is used for small batches (no JIT compile in a single
+deterministic run), the queueing / DES corridor models, triggers, extreme trade costs (the markets'
+log-sum-exp) and when numba is not installed. ``TRADESIM_NO_NUMBA=1`` turns this path off.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+import warnings
+
+import numpy as np
+
+MIN_BATCH = 2048  # samples from which a batch takes the compiled loop
+
+# numba is a dependency; it is imported on the first large batch only (a CLI run of one scenario
+# never pays for it). Without it, or with TRADESIM_NO_NUMBA=1, the numpy path runs everything
+AVAILABLE = (not os.environ.get("TRADESIM_NO_NUMBA")
+             and importlib.util.find_spec("numba") is not None)
+numba = None
+_kernel = None
+
+_SHIFT = 30.0  # = markets._SHIFT: above it the numpy path's log-sum-exp takes over
+BAIL = 1  # status: a sample needs the numpy path's fallback (extreme costs, NaN)
+
+
+def _row_py(a, i):
+    """Row of sample i in an array whose first axis is the samples' or 1 (broadcast)."""
+    return i if a.shape[0] > 1 else 0
+
+
+_row = _row_py  # compiled (inlined) with the kernel, _compiled()
+
+
+def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, energy, usd, tc,
+           days, cap, freight, mode_of, m_idx, theta, sigma, rival_cost, gcols, gth, gzr, gla,
+           log_a,
+           tau0, log_cost0, tolerance, max_iter,
+           flows, transport, route_mt, route_days, partner, its, status):
+    """Samples lo..hi-1, years 1..y-1: the year loop of projection.project (capacity model, no
+    triggers) with every sample's fixed point solved on its own. Outputs are year-major like
+    project's buffers; ``its`` (n, Y) the sweeps each sample used (max_iter + 1: not converged);
+    ``status[i] = BAIL`` where a sample met a case the numpy path treats differently (extreme
+    market costs, NaN): the caller then projects the batch with numpy."""
+    f = v0.shape[0]
+    nm, nr = freight.shape[0], freight.shape[2]
+    fm = m_idx.shape[0]
+    ng = gth.shape[3]
+    ncols = gcols.shape[0]
+    is_m = np.zeros(f, np.bool_)
+    for q in range(fm):
+        is_m[m_idx[q]] = True
+    guess = np.empty(f)
+    c = np.empty(f)
+    k = np.empty(f)
+    nes = np.empty(f)
+    extra = np.empty(f)
+    c0 = np.empty(fm)
+    base_m = np.empty(fm)
+    shift = np.empty(fm)
+    one_minus = np.empty(fm)
+    inv_one_minus = np.empty(fm)
+    a = np.empty(fm)
+    b = np.empty(fm)
+    sig = np.empty(fm)
+    sigma_em = np.empty(fm)
+    la0 = np.empty(fm)
+    theta0 = np.empty(fm)
+    tau_in = np.empty(f)
+    before = np.empty(f)
+    log_tau = np.empty(f)
+    vals = np.empty(f)
+    new = np.zeros(f)
+    carried = np.zeros((nm, nr))
+    cost = np.empty(nr)
+    share = np.empty(nr)
+    order = np.empty(nr, np.int64)
+    eff = np.empty(f)
+    tau = np.empty(f)
+    prev = np.empty(f)
+    for i in range(lo, hi):
+        lc0 = log_cost0[i]
+        for j in range(f):
+            eff[j] = lc0[j]
+            tau[j] = tau0[i, j]
+            prev[j] = tau0[i, j]
+        sp = speed[_row(speed, i), 0]
+        ie, iu, itc = _row(el, i), _row(usd, i), _row(tc, i)
+        ilp, ilv, idv, ien = _row(lpc, i), _row(level, i), _row(diversion, i), _row(energy, i)
+        idy, icp, ifr = _row(days, i), _row(cap, i), _row(freight[0], i)
+        ith, isg, irc, ila = _row(theta, i), _row(sigma, i), _row(rival_cost, i), _row(log_a, i)
+        igt, igz, igl = _row(gth[0], i), _row(gzr[0], i), _row(gla[0], i)
+        bail = False
+        for t in range(1, y):
+            # what does not change between the year's sweeps (_YearValues.__init__)
+            for j in range(f):
+                c[j] = eff[j] + sp * (lpc[ilp, j, t] - eff[j]) - lc0[j]
+                base = v0[j] * level[ilv, j, t] if is_goods[j] else 0.0
+                # k of the markets' flows is not used, and 0 e^x = 0: no call for those
+                k[j] = base * np.exp(-el[ie, j] * c[j]) if base != 0.0 and not is_m[j] else base
+                nes[j] = -el[ie, j] * sp
+                extra[j] = energy[ien, epos[j], t] if epos[j] >= 0 else diversion[idv, j, t]
+            for q in range(fm):
+                col = m_idx[q]
+                c0[q] = c[col]
+                base_m[q] = v0[col] * level[ilv, col, t]
+                sh = 0.0
+                for s in range(1, theta.shape[2]):
+                    sh += theta[ith, q, s] * rival_cost[irc, q, s, t]
+                sh = sh + theta[ith, q, 0] * c0[q]
+                shift[q] = sh
+                om = 1.0 - sigma[isg, q]
+                one_minus[q] = om
+                aq = 0.0
+                tth = t if gth.shape[0] > 1 else 0
+                tzr = t if gzr.shape[0] > 1 else 0
+                tla = t if gla.shape[0] > 1 else 0
+                for g in range(ng if ncols == 0 else ncols):
+                    if ncols == 0:  # rivals merged (projection._rival_groups)
+                        th = gth[tth, igt, q, g]
+                        arg = gla[tla, igl, q, g] + om * (gzr[tzr, igz, q, g] - sh)
+                    else:  # rivals one by one, from the markets' arrays
+                        s = gcols[g]
+                        th = theta[ith, q, s]
+                        arg = log_a[ila, q, s, t] + om * (rival_cost[irc, q, s, t] - sh)
+                    if arg > _SHIFT and th > 0:
+                        bail = True
+                    aq = aq + th * np.expm1(min(arg, _SHIFT))
+                a[q] = aq
+                la0[q] = log_a[ila, q, 0, t]
+                inv_one_minus[q] = 1.0 / om
+                b[q] = la0[q] - om * sh
+                sig[q] = sigma[isg, q]
+                sigma_em[q] = sig[q] - el[ie, col]
+                theta0[q] = theta[ith, q, 0]
+            if bail:
+                break
+            # start from last year's costs moved on by last year's change
+            for j in range(f):
+                if t < 2:
+                    guess[j] = tau[j]
+                else:
+                    g2 = 2 * tau[j] - prev[j]
+                    guess[j] = g2 if g2 > 0.0 else (0.0 if g2 == g2 else g2)
+                tau_in[j] = guess[j]
+                before[j] = guess[j]
+            for it in range(1, max_iter + 1):
+                # values (_YearValues.values): ln(1 + 0) = 0 and e^(nes 0) = 1 exactly, the
+                # markets' flows are overwritten below and k = 0 (not Eq. 8) leaves 0 + extra,
+                # so those calls are skipped without changing a number
+                for j in range(f):
+                    t0 = tau_in[j]
+                    lt = np.log1p(t0) if t0 != 0.0 else t0
+                    log_tau[j] = lt
+                    if is_m[j]:
+                        continue
+                    if k[j] == 0.0 or t0 == 0.0:
+                        vals[j] = k[j] + extra[j]
+                    else:
+                        vals[j] = np.exp(nes[j] * lt) * k[j] + extra[j]
+                for q in range(fm):
+                    col = m_idx[q]
+                    z0 = log_tau[col] * sp + c0[q]
+                    x0 = one_minus[q] * z0 + b[q]
+                    if not x0 <= _SHIFT:
+                        bail = True
+                    lp = np.expm1(x0) * theta0[q] + a[q]
+                    lp = np.log1p(lp) * inv_one_minus[q] + shift[q]
+                    change = sigma_em[q] * lp - sig[q] * z0 + la0[q]
+                    vals[col] = np.exp(change) * base_m[q] + extra[col]
+                # route assignment (_assign, capacity model)
+                for j in range(f):
+                    new[j] = 0.0
+                for m in range(nm):
+                    value = 0.0
+                    mt = 0.0
+                    wtc = 0.0
+                    cnt = 0
+                    for j in range(f):
+                        if mode_of[j] == m:
+                            cnt += 1
+                            value += vals[j]
+                            mt += vals[j] * 1e3 / usd[iu, j]
+                            wtc += vals[j] * tc[itc, j]
+                    if cnt == 0:
+                        for r in range(nr):
+                            carried[m, r] = 0.0
+                        continue
+                    density = value * 1e3 / mt if mt > 0 else 1.0
+                    rate = wtc / value if value > 0 else 0.0
+                    for r in range(nr):
+                        cost[r] = freight[m, ifr, r, t] / density + days[idy, r, t] * rate
+                        if cost[r] != cost[r]:
+                            bail = True
+                    # cheapest first (a stable order), each route up to its capacity
+                    for r in range(nr):
+                        order[r] = r
+                    for r in range(1, nr):
+                        o = order[r]
+                        s = r
+                        while s > 0 and cost[order[s - 1]] > cost[o]:
+                            order[s] = order[s - 1]
+                            s -= 1
+                        order[s] = o
+                    left = mt
+                    for s in range(nr):
+                        r = order[s]
+                        usable = cap[icp, r, t] if np.isfinite(cost[r]) else 0.0
+                        take = min(left, usable)
+                        carried[m, r] = take
+                        left -= take
+                    if left > 1e-12 * max(mt, 1.0):
+                        best = 0
+                        bc = np.inf
+                        for r in range(nr):
+                            if np.isfinite(cost[r]) and cost[r] < bc:
+                                bc = cost[r]
+                                best = r
+                        carried[m, best] += left
+                    mf = 0.0
+                    md = 0.0
+                    for r in range(nr):
+                        share[r] = carried[m, r] / mt if mt > 0 else 0.0
+                        fr = freight[m, ifr, r, t]
+                        mf += share[r] * (fr if np.isfinite(fr) else 0.0)
+                        md += share[r] * days[idy, r, t]
+                    for j in range(f):
+                        if mode_of[j] == m:
+                            new[j] = mf / usd[iu, j] + md * tc[itc, j]
+                if bail:
+                    break
+                # convergence (_moved), then Aitken's extrapolation every 2nd sweep (_aitken)
+                moved = False
+                total = 0.0
+                for j in range(f):
+                    ch = abs(new[j] - tau_in[j])
+                    total += ch
+                    if ch >= tolerance:
+                        moved = True
+                if total != total:
+                    bail = True
+                    break
+                if it % 2 == 0:
+                    for j in range(f):
+                        x0, x1, x2 = before[j], tau_in[j], new[j]
+                        d1, d2 = x1 - x0, x2 - x1
+                        denom = d2 - d1
+                        if abs(d2) < 0.5 * abs(d1) and abs(denom) > 1e-300:
+                            step = d2 * d2 / denom
+                            lim = 2 * abs(d2)
+                            step = min(max(step, -lim), lim)
+                            x2 = x2 - step
+                        new[j] = x2 if x2 > 0.0 else 0.0
+                its[i, t] = it
+                if it == max_iter and moved:
+                    its[i, t] = max_iter + 1
+                    moved = False
+                if not moved:
+                    break
+                for j in range(f):
+                    before[j] = tau_in[j]
+                    tau_in[j] = new[j]
+            if bail:
+                break
+            # Eq. 7 from the last iterate: the cost carried to next year; the year's results
+            for j in range(f):
+                eff[j] = eff[j] + sp * ((lpc[ilp, j, t] + log_tau[j]) - eff[j])
+                prev[j] = tau[j]
+                tau[j] = new[j]
+                flows[t, i, j] = vals[j]
+                transport[t, i, j] = new[j]
+            for q in range(fm):
+                partner[t, i, q] = eff[m_idx[q]] - lc0[m_idx[q]]
+            for m in range(nm):
+                for r in range(nr):
+                    route_mt[t, i, m, r] = carried[m, r]
+            for r in range(nr):
+                route_days[t, i, r] = days[idy, r, t]
+        if bail:
+            status[i] = BAIL
+    return 0
+
+
+def _compiled():
+    """The compiled kernel, built on first use; cache=True compiles it once per machine (the
+    cache sits next to this file or, where that is read-only, in numba's user-wide cache)."""
+    global numba, _kernel, _row
+    if _kernel is None:
+        with warnings.catch_warnings():  # numba's and llvmlite's import-time notices
+            for mod in ("numba", "llvmlite"):
+                warnings.filterwarnings("ignore", category=DeprecationWarning, module=mod)
+                warnings.filterwarnings("ignore", category=PendingDeprecationWarning, module=mod)
+            import numba as nb
+        numba = nb
+        _row = nb.njit(inline="always")(_row_py)
+        try:
+            _kernel = nb.njit(cache=True, nogil=True, error_model="numpy")(_years)
+        except RuntimeError:  # pragma: no cover - no writable cache location at all
+            _kernel = nb.njit(nogil=True, error_model="numpy")(_years)
+    return _kernel
+
+
+_POOL = None
+
+
+def _threads() -> int:
+    """Threads for the compiled loop: TRADESIM_THREADS, else the CPUs this process may use."""
+    env = os.environ.get("TRADESIM_THREADS")
+    if env:
+        return max(1, int(env))
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _pool():
+    """The process's thread pool; a new one in a forked child (whose copy of the parent's pool
+    has no threads behind it) or when the thread count changed."""
+    global _POOL
+    key = (os.getpid(), _threads())
+    if _POOL is None or _POOL[0] != key:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _POOL = (key, ThreadPoolExecutor(max_workers=key[1], thread_name_prefix="tradesim-fast"))
+    return _POOL[1]
+
+
+_LOCAL = threading.local()
+
+
+def _scratch(key, shape):
+    """A reused work array of layout 'A' (per thread), for outputs that are C-contiguous."""
+    cache = _LOCAL.__dict__.setdefault("arrays", {})
+    a = cache.get(key)
+    if a is None or a.shape != shape:
+        a = cache[key] = strided(shape)
+    return a
+
+
+def strided(shape):
+    """An uninitialised array of ``shape`` (Y, N, ...) that is not C-contiguous (a view that
+    leaves out one spare sample row), so that the compiled loop writes it in place."""
+    full = np.empty((shape[0], shape[1] + 1, *shape[2:]))
+    return full[:, :shape[1]]
+
+
+def _c(a, dtype=np.float64):
+    return np.ascontiguousarray(a, dtype=dtype)
+
+
+def _groups(d, y):
+    """The markets' arrays as the kernel reads them; rivals as projection._rival_groups gives
+    them (merged where no sample axis), stacked (Y|1, N|1, Fm, G)."""
+    from model.projection import _rival_groups
+
+    mk = d.markets
+    z = np.zeros((1, 1, 0, 0))
+    if mk is None:
+        return (np.zeros(0, np.int64), np.zeros((1, 0, 1)), np.zeros((1, 0)),
+                np.zeros((1, 0, 1, y)), np.zeros(0, np.int64), z, z, z, np.zeros((1, 0, 1, y)))
+    theta, cost, log_a = mk.theta, d.rival_cost, d.rival_log_avail
+    cols = np.zeros(0, np.int64)
+    if theta.shape[0] > 1 or cost.shape[0] > 1 or log_a.shape[0] > 1:
+        # rivals one by one (columns with a share somewhere), read from the arrays in place
+        cols = np.array([s for s in range(1, theta.shape[-1]) if theta[..., s].any()],
+                        np.int64)
+        gth = gzr = gla = z
+        if cols.size == 0:  # no rival at all: an empty group list, as _rival_groups gives
+            cols = np.zeros(0, np.int64)
+    else:
+        per_year = [_rival_groups(theta, cost[..., t], log_a[..., t]) for t in range(y)]
+        width = max(len(g) for g in per_year)
+        gth, gzr, gla = (np.zeros((y, 1, theta.shape[1], width)) for _ in range(3))
+        for t, groups in enumerate(per_year):
+            for g, (th, zr, la) in enumerate(groups):
+                gth[t, :, :, g], gzr[t, :, :, g], gla[t, :, :, g] = th, zr, la
+    return (np.asarray(mk.flow_index, np.int64), _c(theta), _c(mk.sigma[..., 0]), _c(cost),
+            cols, _c(gth), _c(gzr), _c(gla), _c(log_a))
+
+
+def project_years(d, tau0, log_cost0, tolerance, max_iter, flows, transport, route_mt,
+                  route_days, partner):
+    """Years 1.. of :func:`model.projection.project` for every sample of ``d`` (capacity model,
+    no triggers), written into project's year-major buffers. Returns ``(iterations (Y,),
+    converged (Y,))``, or None where some sample needs the numpy path (nothing usable then)."""
+    from model.drivers import ROUTED_MODES
+
+    y = d.years.size
+    n, f = tau0.shape
+    r = d.routes
+    epos = np.full(f, -1, np.int64)
+    epos[d.energy_index] = np.arange(d.energy_index.size)
+    rows = max(r.freight[m].shape[0] for m in ROUTED_MODES if m in r.freight)
+    freight = np.full((len(ROUTED_MODES), rows, len(r.names), y), np.inf)
+    for m, mode in enumerate(ROUTED_MODES):
+        if mode in r.freight:
+            freight[m] = np.where(r.open_, r.freight[mode], np.inf)
+    its = np.zeros((n, y), np.int64)
+    status = np.zeros(n, np.int64)
+    # one compiled signature: outputs are written in place where they are a chunk's slices of
+    # the batch's buffers (layout 'A'; project allocates its own buffers that way too) and
+    # through a work array (then copied) otherwise
+    outs = [flows, transport, route_mt, route_days, partner]
+    work = [o if not o.flags.c_contiguous else _scratch(k, o.shape) for k, o in enumerate(outs)]
+    flows, transport, route_mt, route_days, partner = work
+    args = (y, _c(d.v0), np.asarray(d.is_goods, np.bool_), epos, _c(d.level),
+            _c(d.log_policy_cost), _c(d.elasticity[..., 0]), _c(d.speed), _c(d.diversion),
+            _c(d.energy_value), _c(d.usd_per_t[..., 0]), _c(d.time_cost[..., 0]), _c(r.days),
+            _c(r.capacity), freight, np.asarray(d.mode_index, np.int64), *_groups(d, y),
+            _c(tau0), _c(log_cost0), float(tolerance), int(max_iter),
+            flows, transport, route_mt, route_days, partner, its, status)
+    # samples are independent: contiguous ranges of them on threads (the kernel releases the
+    # GIL) give the same numbers as one range, whatever the thread count
+    parts = min(_threads(), max(1, n // 1024))
+    edges = [n * p // parts for p in range(parts + 1)]
+    kernel = _compiled()
+    if not kernel.signatures:  # the first call compiles (or loads the cache): on this thread
+        with warnings.catch_warnings():  # numba's compile-time notices are not the model's
+            warnings.simplefilter("ignore", numba.NumbaWarning)
+            kernel(0, edges[1], *args)
+        edges = edges[1:]
+        parts -= 1
+    if parts == 1:
+        kernel(edges[0], edges[1], *args)
+    elif parts > 1:
+        list(_pool().map(lambda p: kernel(edges[p], edges[p + 1], *args), range(parts)))
+    if status.any():
+        return None
+    for o, w in zip(outs, work, strict=True):
+        if o is not w:
+            o[1:] = w[1:]
+    iterations = np.minimum(its, max_iter).max(axis=0)
+    converged = ~(its > max_iter).any(axis=0)
+    return iterations, converged
