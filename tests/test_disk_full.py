@@ -73,7 +73,10 @@ def test_full_disk_is_exit_2_and_earlier_results_are_untouched(small_disk, cli):
         code, _, err = cli(*argv, "--out", out)
         assert code == 2, err
         assert "No space left on device" in err and "earlier results are untouched" in err
-        assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+        # one error line (a model warning, e.g. eaeu_fta's vegetable-oil extrapolation, may
+        # precede it on its own line)
+        errors = [line for line in err.strip().splitlines() if ": warning: " not in line]
+        assert len(errors) == 1 and "Traceback" not in err
         assert snapshot(out) == before
         assert [p.name for p in out.iterdir() if p.name.startswith(".")
                 and not p.name.endswith(".checkpoint")] == []
