@@ -409,25 +409,7 @@ def _markets(sc, base, years, is_goods, adjustment_years, flow_tariff=None) -> d
     if np.any(sigma <= 1.0):
         raise InputError("the competing-supplier model needs substitution > 1 between suppliers",
                          key=f"flows.{base.flows[idx[0]].name}.substitution")
-    known = {m.name for m in data.markets.values()}
-    plan = []  # (shock, phase weight (N|1, Y), positions of its markets)
-    for name, shock in shocks.items():
-        key = f"levers.rivals.{name}"
-        for market in shock.markets or ():
-            if market not in known:
-                raise InputError(f"unknown market {market!r}; markets: {', '.join(sorted(known))}",
-                                 key=f"{key}.markets")
-        hits = [k for k, m in enumerate(mkts) if shock.supplier in m.suppliers[1:]
-                and (shock.markets is None or m.name in shock.markets)]
-        if not hits:
-            where = ", ".join(shock.markets or [m.name for m in mkts])
-            raise InputError(f"{shock.supplier!r} is not a rival supplier in {where}; rivals: "
-                             f"{', '.join(sorted({s for m in mkts for s in m.suppliers[1:]}))}",
-                             key=f"{key}.supplier")
-        if shock.markets is not None and len(hits) < len(shock.markets):
-            raise InputError(f"{shock.supplier!r} is not a rival in every market listed",
-                             key=f"{key}.markets")
-        plan.append((shock, weight(shock, years), hits))
+    plan = _rival_plan(shocks, mkts, {m.name for m in data.markets.values()}, years)
     kinds = np.array([f.kind for f in base.flows])
     if flow_tariff is None:
         flow_tariff = _policy_parts(sc, base, years, kinds,
@@ -454,14 +436,13 @@ def _markets(sc, base, years, is_goods, adjustment_years, flow_tariff=None) -> d
     # a change of the applied (MFN) tariff -- a dated path, flows.<name>.tariff_path -- moves
     # every rival that pays the partner's base rate, so it diverts nothing; only FTA cuts and
     # rival shocks are preferential
-    for k, i in enumerate(idx):
+    for k in range(len(idx)):
         mfn = mfns[k]  # (N|1, Y) factor
         pays_mfn = np.isclose(tariff0[k], tariff0[k, 0]) & (shares[k] > 0)
         pays_mfn[0] = False
-        tariff[:, k, pays_mfn] = tariff0[k, pays_mfn][None, :, None] * mfn[:, None, :]
-        log_cost[:, k, pays_mfn] = np.log1p(tariff0[k, pays_mfn][None, :, None]
-                                            * mfn[:, None, :]) - np.log1p(
-            tariff0[k, pays_mfn])[None, :, None]
+        rates = tariff0[k, pays_mfn][None, :, None] * mfn[:, None, :]
+        tariff[:, k, pays_mfn] = rates
+        log_cost[:, k, pays_mfn] = np.log1p(rates) - np.log1p(tariff0[k, pays_mfn])[None, :, None]
     for shock, w, hits in plan:
         for k in hits:
             j = mkts[k].suppliers.index(shock.supplier)
@@ -485,6 +466,30 @@ def _markets(sc, base, years, is_goods, adjustment_years, flow_tariff=None) -> d
         "rival_cost": _adjusted(log_cost, speed),
         "rival_log_avail": _adjusted(log_avail, speed),
     }
+
+
+def _rival_plan(shocks, mkts, known: set[str], years) -> list:
+    """(shock, phase weight (N|1, Y), positions of its markets) per rival shock; an unknown
+    market or a supplier that is not a rival where it is named is refused with its key path."""
+    plan = []
+    for name, shock in shocks.items():
+        key = f"levers.rivals.{name}"
+        for market in shock.markets or ():
+            if market not in known:
+                raise InputError(f"unknown market {market!r}; markets: {', '.join(sorted(known))}",
+                                 key=f"{key}.markets")
+        hits = [k for k, m in enumerate(mkts) if shock.supplier in m.suppliers[1:]
+                and (shock.markets is None or m.name in shock.markets)]
+        if not hits:
+            where = ", ".join(shock.markets or [m.name for m in mkts])
+            raise InputError(f"{shock.supplier!r} is not a rival supplier in {where}; rivals: "
+                             f"{', '.join(sorted({s for m in mkts for s in m.suppliers[1:]}))}",
+                             key=f"{key}.supplier")
+        if shock.markets is not None and len(hits) < len(shock.markets):
+            raise InputError(f"{shock.supplier!r} is not a rival in every market listed",
+                             key=f"{key}.markets")
+        plan.append((shock, weight(shock, years), hits))
+    return plan
 
 
 def check_rivals(sc: ScenarioSpec, base: Baseline) -> None:

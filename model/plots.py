@@ -22,6 +22,7 @@ from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import PercentFormatter  # noqa: E402
 
 from model import labels  # noqa: E402
+from model.analysis.competition import partner_rows  # noqa: E402
 from model.plotstyle import GREY, INK, RIGHT, STYLE, YEAR_AXIS, style, styled  # noqa: E402, F401
 
 SOURCE_NOTE = ("Source: tradesim scenario model. Trade data: DGCI&S (Ministry of Commerce, India); "
@@ -150,8 +151,7 @@ def plot_creation_diversion(markets: pd.DataFrame, importer: str, *,
     """The partner's trade creation (solid) and diversion (hatched) per flow and year, US$ bn,
     in the markets of one importer (Russia's: India's exports; India's: its imports)."""
     ax = _ax(ax)
-    part = markets[(markets["importer"] == importer)].groupby(
-        ["fiscal_year", "market"], sort=False).head(1)
+    part = partner_rows(markets[markets["importer"] == importer])
     flows = list(dict.fromkeys(part["flow"]))
     years = list(dict.fromkeys(part["fiscal_year"]))
     x = _years(years)

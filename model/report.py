@@ -162,11 +162,12 @@ def run_report(directory: Path, *, reference: Scenario | None = None) -> str:
 def _competition_section(directory: Path, sc: Scenario, ref: Scenario, show: list[str]) -> list[str]:
     """Trade creation and diversion, tariff revenue and consumer surplus against the reference
     (competing-supplier model), and India's total crude bill when Russian crude moves."""
+    from model.analysis.competition import partner_rows
     from model.analysis.decompose import competition_change
 
     out = []
     m, w = competition_change(sc, ref)
-    partner = m.groupby(["fiscal_year", "market"], sort=False).head(1)
+    partner = partner_rows(m)
     partner = partner[partner["fiscal_year"].isin(show)]
     moved = partner[(partner[["creation_usd_bn", "diversion_usd_bn"]].abs() > 5e-4).any(axis=1)]
     if len(moved):

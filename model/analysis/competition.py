@@ -72,7 +72,7 @@ def tables(batch, sample: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
             pd.DataFrame(welfare, columns=WELFARE_COLUMNS))
 
 
-def partner_effects(markets: pd.DataFrame) -> pd.DataFrame:
-    """Per year and flow: the partner's (India's or Russia's) creation and diversion, US$ bn."""
-    first = markets.groupby(["fiscal_year", "market"], sort=False).head(1)
-    return first[["fiscal_year", "flow", "importer", "creation_usd_bn", "diversion_usd_bn"]]
+def partner_rows(markets: pd.DataFrame) -> pd.DataFrame:
+    """The partner's rows of a markets table (India's in Russia's markets, Russia's in India's):
+    each market's first supplier, per year."""
+    return markets.groupby(["fiscal_year", "market"], sort=False).head(1)

@@ -210,13 +210,13 @@ def decompose(scenario: Scenario, reference: Scenario) -> Decomposition:
                          reference_total=total[0], scenario_total=total[-1], runs=1 << k)
 
 
-def competition_change(scenario: Scenario, reference: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
+def competition_change(scenario: Scenario,
+                       reference: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Scenario minus reference in the competing-supplier markets: each supplier's value,
     creation and diversion (SMART's measures of the scenario against the reference), and each
     market's tariff revenue, consumer surplus and welfare. Empty tables when either is bilateral
     or their markets differ."""
-    from model.analysis.competition import WELFARE_COLUMNS
-    from model.analysis.competition import tables
+    from model.analysis.competition import WELFARE_COLUMNS, tables
 
     reference = align(scenario, reference)
     a, b = run_batch(scenario), run_batch(reference)

@@ -15,6 +15,7 @@ from functools import cache
 import pandas as pd
 
 from model import labels
+from model.analysis.competition import partner_rows
 from model.plotstyle import GREY, YEAR_AXIS
 
 Figure = dict
@@ -111,7 +112,7 @@ def creation_diversion(markets: pd.DataFrame) -> Figure:
     year: India's sales in Russia's markets and Russia's in India's (competing-supplier model,
     ``markets.csv``; the partner is each market's first supplier, as in
     :func:`model.plots.plot_creation_diversion`)."""
-    part = markets.groupby(["fiscal_year", "market"], sort=False).head(1)
+    part = partner_rows(markets)
     traces = []
     for i, (importer, what) in enumerate((("Russia", "India's exports"),
                                           ("India", "India's imports"))):
