@@ -26,6 +26,7 @@ EXPECTED = {  # name, method, model runs (sobol: n (d + 2))
     "ntb_ave_range": ("method montecarlo, sampler sobol", "1,024 samples"),
     "market_structure_range": ("method montecarlo, sampler sobol", "1,024 samples"),
     "us_diversion_range": ("method montecarlo, sampler sobol", "512 samples"),
+    "backcast_market_range": ("method montecarlo, sampler sobol", "1,024 samples"),
 }
 
 
