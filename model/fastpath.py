@@ -37,6 +37,118 @@ _SHIFT = 30.0  # = markets._SHIFT: above it the numpy path's log-sum-exp takes o
 BAIL = 1  # status: a sample needs the numpy path's fallback (extreme costs, NaN)
 
 
+# ------------------------------------------------------------------ vectorisable exp, expm1, log1p
+# libm's exp/log cost a call each and stop LLVM from vectorising a loop; these are fdlibm's
+# algorithms (e_exp.c, s_expm1.c, s_log1p.c) written without branches, in plain float and
+# integer arithmetic, so that a loop over samples compiles to SIMD code. Their error is below one
+# unit in the last place, as libm's (tests/test_fastpath.py). Their domain is the working range
+# only: the kernel checks each argument and sends a sample that leaves it to the numpy path.
+# _bits/_float reinterpret a float's bits as an integer and back (numba intrinsics in _compiled).
+
+_LN2_HI = 6.93147180369123816490e-01
+_LN2_LO = 1.90821492927058770002e-10
+_INV_LN2 = 1.44269504088896338700e+00
+_ROUND = 6755399441055744.0  # 1.5 2^52: x + _ROUND - _ROUND rounds x to an integer ...
+_ROUND_BITS = 0x4338000000000000  # ... which sits in the low bits of x + _ROUND
+EXP_MAX = 700.0  # |x| at most this for _exp (fdlibm's range reduction without over/underflow)
+LOG1P_MAX = 1e15  # _log1p(x) for -1 < x < LOG1P_MAX
+
+
+def _bits_py(x):  # pragma: no cover - replaced by the intrinsic before anything calls it
+    import struct
+
+    return struct.unpack("<q", struct.pack("<d", x))[0]
+
+
+def _float_py(i):  # pragma: no cover - replaced by the intrinsic before anything calls it
+    import struct
+
+    return struct.unpack("<d", struct.pack("<q", i))[0]
+
+
+_bits, _float = _bits_py, _float_py
+
+
+def _exp_py(x):
+    """e^x for |x| <= EXP_MAX."""
+    t = x * _INV_LN2 + _ROUND
+    k = _bits(t) - _ROUND_BITS  # x / ln 2 rounded to the nearest integer
+    kf = t - _ROUND
+    hi = x - kf * _LN2_HI
+    lo = kf * _LN2_LO
+    r = hi - lo
+    z = r * r
+    c = r - z * (1.66666666666666019037e-01 + z * (-2.77777777770155933842e-03 + z * (
+        6.61375632143793436117e-05 + z * (-1.65339022054652515390e-06
+                                          + z * 4.13813679705723846039e-08))))
+    y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi)
+    return y * _float((k + 1023) << 52)
+
+
+def _expm1_py(x):
+    """e^x - 1 for x <= 45 (any x below: -1 from -40 on, -inf included)."""
+    xc = x if x > -45.0 else -45.0
+    xc = xc if xc < 45.0 else 45.0
+    t = xc * _INV_LN2 + _ROUND
+    k = _bits(t) - _ROUND_BITS
+    kf = t - _ROUND
+    hi = xc - kf * _LN2_HI
+    lo = kf * _LN2_LO
+    r = hi - lo
+    c = (hi - r) - lo
+    hfx = 0.5 * r
+    hxs = r * hfx
+    r1 = 1.0 + hxs * (-3.33333333333331316428e-02 + hxs * (1.58730158725481460165e-03 + hxs * (
+        -7.93650757867487942473e-05 + hxs * (4.00821782732936239552e-06
+                                             + hxs * -2.01099218183624371326e-07))))
+    tt = 3.0 - r1 * hfx
+    e = hxs * ((r1 - tt) / (6.0 - r * tt))
+    y0 = r - (r * e - hxs)  # k = 0: no reduction
+    e = r * (e - c) - c
+    e -= hxs
+    two_k = _float((k + 1023) << 52)
+    two_mk = _float((1023 - k) << 52)
+    ym1 = 0.5 * (r - e) - 0.5  # k = -1
+    yp1 = -2.0 * (e - (r + 0.5)) if r < -0.25 else 1.0 + 2.0 * (r - e)  # k = 1
+    yfar = (1.0 - (e - r)) * two_k - 1.0  # k <= -2 or k > 56
+    ymid = ((1.0 - two_mk) - (e - r)) * two_k  # 2 <= k < 20
+    yhi = ((r - (e + two_mk)) + 1.0) * two_k  # 20 <= k <= 56
+    y = yhi if k >= 20 else ymid
+    y = yfar if (k <= -2 or k > 56) else y
+    y = yp1 if k == 1 else y
+    y = ym1 if k == -1 else y
+    y = y0 if k == 0 else y
+    return -1.0 if x < -40.0 else y
+
+
+def _log1p_py(x):
+    """ln(1 + x) for -1 < x < LOG1P_MAX."""
+    near = x > -0.2928932 and x < 0.4142135  # 1 + x in (sqrt(1/2), sqrt(2)): f = x, k = 0
+    u = 1.0 + x
+    hu = _bits(u)
+    k = (hu >> 52) - 1023
+    c = (1.0 - (u - x)) if k > 0 else (x - (u - 1.0))  # the rounding error of 1 + x ...
+    c = c / u  # ... relative to it
+    m = hu & 0x000FFFFFFFFFFFFF
+    big = m >= 0x6A09E00000000  # mantissa above sqrt(2): halve it
+    un = _float(m | (0x3FE0000000000000 if big else 0x3FF0000000000000))
+    k = k + 1 if big else k
+    kf = 0.0 if near else float(k)
+    c = 0.0 if near else c
+    f = x if near else un - 1.0
+    hfsq = 0.5 * f * f
+    s = f / (2.0 + f)
+    z = s * s
+    r = z * (6.666666666666735130e-01 + z * (3.999999999940941908e-01 + z * (
+        2.857142874366239149e-01 + z * (2.222219843214978396e-01 + z * (
+            1.818357216161805012e-01 + z * (1.531383769920937332e-01
+                                            + z * 1.479819860511658591e-01))))))
+    return kf * _LN2_HI - ((hfsq - (s * (hfsq + r) + (kf * _LN2_LO + c))) - f)
+
+
+_exp, _expm1, _log1p = _exp_py, _expm1_py, _log1p_py  # compiled (inlined) in _compiled()
+
+# ------------------------------------------------------------------------------ the year loop
 def _row_py(a, i):
     """Row of sample i in an array whose first axis is the samples' or 1 (broadcast)."""
     return i if a.shape[0] > 1 else 0
@@ -54,7 +166,11 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
     triggers) with every sample's fixed point solved on its own. Outputs are year-major like
     project's buffers; ``its`` (n, Y) the sweeps each sample used (max_iter + 1: not converged);
     ``status[i] = BAIL`` where a sample met a case the numpy path treats differently (extreme
-    market costs, NaN): the caller then projects the batch with numpy."""
+    market costs, NaN, an argument outside the range of _exp, _expm1 or _log1p): the caller then
+    projects the batch with numpy.
+
+    The transcendental functions run in loops over a sample's flows or markets without branches
+    (a select where the numpy path has none to take), so that they compile to SIMD code."""
     f = v0.shape[0]
     nm, nr = freight.shape[0], freight.shape[2]
     fm = m_idx.shape[0]
@@ -79,6 +195,9 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
     sigma_em = np.empty(fm)
     la0 = np.empty(fm)
     theta0 = np.empty(fm)
+    extra_m = np.empty(fm)
+    lt_m = np.empty(fm)
+    val_m = np.empty(fm)
     tau_in = np.empty(f)
     before = np.empty(f)
     log_tau = np.empty(f)
@@ -108,27 +227,34 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
             # what does not change between the year's sweeps (_YearValues.__init__)
             for j in range(f):
                 c[j] = eff[j] + sp * (lpc[ilp, j, t] - eff[j]) - lc0[j]
-                base = v0[j] * level[ilv, j, t] if is_goods[j] else 0.0
-                # k of the markets' flows is not used, and 0 e^x = 0: no call for those
-                k[j] = base * np.exp(-el[ie, j] * c[j]) if base != 0.0 and not is_m[j] else base
+                k[j] = v0[j] * level[ilv, j, t] if is_goods[j] else 0.0
                 nes[j] = -el[ie, j] * sp
                 extra[j] = energy[ien, epos[j], t] if epos[j] >= 0 else diversion[idv, j, t]
+            nbad = 0
+            for j in range(f):  # K = V0 D e^(-e c); the markets' k is not used, 0 e^x = 0
+                arg = -el[ie, j] * c[j]
+                kx = k[j] * _exp(arg)
+                use = k[j] != 0.0 and not is_m[j]
+                nbad += 1 if use and not abs(arg) <= EXP_MAX else 0
+                k[j] = kx if use else k[j]
             for q in range(fm):
                 col = m_idx[q]
                 c0[q] = c[col]
+                extra_m[q] = extra[col]
                 base_m[q] = v0[col] * level[ilv, col, t]
                 sh = 0.0
                 for s in range(1, theta.shape[2]):
                     sh += theta[ith, q, s] * rival_cost[irc, q, s, t]
                 sh = sh + theta[ith, q, 0] * c0[q]
                 shift[q] = sh
-                om = 1.0 - sigma[isg, q]
-                one_minus[q] = om
-                aq = 0.0
-                tth = t if gth.shape[0] > 1 else 0
-                tzr = t if gzr.shape[0] > 1 else 0
-                tla = t if gla.shape[0] > 1 else 0
-                for g in range(ng if ncols == 0 else ncols):
+                one_minus[q] = 1.0 - sigma[isg, q]
+                a[q] = 0.0
+            tth = t if gth.shape[0] > 1 else 0
+            tzr = t if gzr.shape[0] > 1 else 0
+            tla = t if gla.shape[0] > 1 else 0
+            for g in range(ng if ncols == 0 else ncols):
+                for q in range(fm):
+                    om, sh = one_minus[q], shift[q]
                     if ncols == 0:  # rivals merged (projection._rival_groups)
                         th = gth[tth, igt, q, g]
                         arg = gla[tla, igl, q, g] + om * (gzr[tzr, igz, q, g] - sh)
@@ -136,10 +262,13 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                         s = gcols[g]
                         th = theta[ith, q, s]
                         arg = log_a[ila, q, s, t] + om * (rival_cost[irc, q, s, t] - sh)
-                    if arg > _SHIFT and th > 0:
-                        bail = True
-                    aq = aq + th * np.expm1(min(arg, _SHIFT))
-                a[q] = aq
+                    nbad += 1 if (arg > _SHIFT and th > 0) or arg != arg else 0
+                    a[q] = a[q] + th * _expm1(arg if arg < _SHIFT else _SHIFT)
+            if nbad:
+                bail = True
+            for q in range(fm):
+                col = m_idx[q]
+                om, sh = one_minus[q], shift[q]
                 la0[q] = log_a[ila, q, 0, t]
                 inv_one_minus[q] = 1.0 / om
                 b[q] = la0[q] - om * sh
@@ -158,29 +287,33 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                 tau_in[j] = guess[j]
                 before[j] = guess[j]
             for it in range(1, max_iter + 1):
-                # values (_YearValues.values): ln(1 + 0) = 0 and e^(nes 0) = 1 exactly, the
-                # markets' flows are overwritten below and k = 0 (not Eq. 8) leaves 0 + extra,
-                # so those calls are skipped without changing a number
+                # values (_YearValues.values), every flow at once: ln(1 + 0) = 0 and
+                # e^(nes 0) = 1 exactly, k = 0 (not Eq. 8) leaves 0 + extra, and the markets'
+                # flows are overwritten below, so the numbers are the numpy path's
+                nbad = 0
                 for j in range(f):
                     t0 = tau_in[j]
-                    lt = np.log1p(t0) if t0 != 0.0 else t0
+                    lt = _log1p(t0)
                     log_tau[j] = lt
-                    if is_m[j]:
-                        continue
-                    if k[j] == 0.0 or t0 == 0.0:
-                        vals[j] = k[j] + extra[j]
-                    else:
-                        vals[j] = np.exp(nes[j] * lt) * k[j] + extra[j]
+                    arg = nes[j] * lt
+                    ok = t0 > -1.0 and t0 < LOG1P_MAX and abs(arg) <= EXP_MAX
+                    nbad += 0 if ok else 1
+                    vals[j] = _exp(arg) * k[j] + extra[j]
                 for q in range(fm):
-                    col = m_idx[q]
-                    z0 = log_tau[col] * sp + c0[q]
+                    lt_m[q] = log_tau[m_idx[q]]
+                for q in range(fm):  # markets.partner_log_change, closed form
+                    z0 = lt_m[q] * sp + c0[q]
                     x0 = one_minus[q] * z0 + b[q]
-                    if not x0 <= _SHIFT:
-                        bail = True
-                    lp = np.expm1(x0) * theta0[q] + a[q]
-                    lp = np.log1p(lp) * inv_one_minus[q] + shift[q]
+                    lp = _expm1(x0) * theta0[q] + a[q]
+                    ok = x0 <= _SHIFT and lp > -1.0 and lp < LOG1P_MAX
+                    lp = _log1p(lp) * inv_one_minus[q] + shift[q]
                     change = sigma_em[q] * lp - sig[q] * z0 + la0[q]
-                    vals[col] = np.exp(change) * base_m[q] + extra[col]
+                    nbad += 0 if ok and abs(change) <= EXP_MAX else 1
+                    val_m[q] = _exp(change) * base_m[q] + extra_m[q]
+                for q in range(fm):
+                    vals[m_idx[q]] = val_m[q]
+                if nbad:
+                    bail = True
                 # route assignment (_assign, capacity model)
                 for j in range(f):
                     new[j] = 0.0
@@ -294,10 +427,31 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
     return 0
 
 
+def _intrinsics(nb):
+    """_bits / _float as numba intrinsics: a float's bits as an int64 and back (a bitcast)."""
+    from llvmlite import ir
+    from numba.core import types
+    from numba.extending import intrinsic
+
+    @intrinsic
+    def bits(typingctx, x):
+        def codegen(context, builder, sig, args):
+            return builder.bitcast(args[0], ir.IntType(64))
+        return types.int64(types.float64), codegen
+
+    @intrinsic
+    def to_float(typingctx, i):
+        def codegen(context, builder, sig, args):
+            return builder.bitcast(args[0], ir.DoubleType())
+        return types.float64(types.int64), codegen
+
+    return bits, to_float
+
+
 def _compiled():
     """The compiled kernel, built on first use; cache=True compiles it once per machine (the
     cache sits next to this file or, where that is read-only, in numba's user-wide cache)."""
-    global numba, _kernel, _row
+    global numba, _kernel, _bits, _float, _exp, _expm1, _log1p, _row
     if _kernel is None:
         with warnings.catch_warnings():  # numba's and llvmlite's import-time notices
             for mod in ("numba", "llvmlite"):
@@ -305,7 +459,12 @@ def _compiled():
                 warnings.filterwarnings("ignore", category=PendingDeprecationWarning, module=mod)
             import numba as nb
         numba = nb
-        _row = nb.njit(inline="always")(_row_py)
+        _bits, _float = _intrinsics(nb)
+        # error_model="numpy": a division by zero gives inf or NaN (selected away or sent to the
+        # numpy path) instead of a branch that raises, which would stop the loops vectorising
+        inline = dict(inline="always", error_model="numpy")
+        _exp, _expm1, _log1p = (nb.njit(**inline)(fn) for fn in (_exp_py, _expm1_py, _log1p_py))
+        _row = nb.njit(**inline)(_row_py)
         try:
             _kernel = nb.njit(cache=True, nogil=True, error_model="numpy")(_years)
         except RuntimeError:  # pragma: no cover - no writable cache location at all
