@@ -86,7 +86,9 @@ def _exp_py(x):
 
 
 def _expm1_py(x):
-    """e^x - 1 for x <= 45 (any x below: -1 from -40 on, -inf included)."""
+    """e^x - 1 for x <= 45 (any x below: -1 from -40 on, -inf included). fdlibm's reduction
+    x = k ln 2 + r and its e^r - 1 with the reduction's rounding error folded in, then
+    2^k (e^r - 1) + (2^k - 1) (exact 2^k - 1; no cancellation: k = 0 near x = 0)."""
     xc = x if x > -45.0 else -45.0
     xc = xc if xc < 45.0 else 45.0
     t = xc * _INV_LN2 + _ROUND
@@ -103,21 +105,10 @@ def _expm1_py(x):
                                              + hxs * -2.01099218183624371326e-07))))
     tt = 3.0 - r1 * hfx
     e = hxs * ((r1 - tt) / (6.0 - r * tt))
-    y0 = r - (r * e - hxs)  # k = 0: no reduction
     e = r * (e - c) - c
     e -= hxs
     two_k = _float((k + 1023) << 52)
-    two_mk = _float((1023 - k) << 52)
-    ym1 = 0.5 * (r - e) - 0.5  # k = -1
-    yp1 = -2.0 * (e - (r + 0.5)) if r < -0.25 else 1.0 + 2.0 * (r - e)  # k = 1
-    yfar = (1.0 - (e - r)) * two_k - 1.0  # k <= -2 or k > 56
-    ymid = ((1.0 - two_mk) - (e - r)) * two_k  # 2 <= k < 20
-    yhi = ((r - (e + two_mk)) + 1.0) * two_k  # 20 <= k <= 56
-    y = yhi if k >= 20 else ymid
-    y = yfar if (k <= -2 or k > 56) else y
-    y = yp1 if k == 1 else y
-    y = ym1 if k == -1 else y
-    y = y0 if k == 0 else y
+    y = two_k * (r - e) + (two_k - 1.0)
     return -1.0 if x < -40.0 else y
 
 
@@ -161,10 +152,11 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
            days, cap, freight, mode_of, m_idx, theta, sigma, rival_cost, gcols, gth, gzr, gla,
            log_a,
            tau0, log_cost0, tolerance, max_iter,
-           flows, transport, route_mt, route_days, partner, its, status):
+           flows, transport, route_mt, partner, its, status):
     """Samples lo..hi-1, years 1..y-1: the year loop of projection.project (capacity model, no
     triggers) with every sample's fixed point solved on its own. Outputs are year-major like
-    project's buffers; ``its`` (n, Y) the sweeps each sample used (max_iter + 1: not converged);
+    project's buffers (the transit days are the inputs' own, route_days: not written); ``its``
+    (Y,) the most sweeps a sample of the range used (max_iter + 1: one did not converge);
     ``status[i] = BAIL`` where a sample met a case the numpy path treats differently (extreme
     market costs, NaN, an argument outside the range of _exp, _expm1 or _log1p): the caller then
     projects the batch with numpy.
@@ -397,10 +389,12 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                             step = min(max(step, -lim), lim)
                             x2 = x2 - step
                         new[j] = x2 if x2 > 0.0 else 0.0
-                its[i, t] = it
+                used = it
                 if it == max_iter and moved:
-                    its[i, t] = max_iter + 1
+                    used = max_iter + 1
                     moved = False
+                if used > its[t]:
+                    its[t] = used
                 if not moved:
                     break
                 for j in range(f):
@@ -420,8 +414,6 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
             for m in range(nm):
                 for r in range(nr):
                     route_mt[t, i, m, r] = carried[m, r]
-            for r in range(nr):
-                route_days[t, i, r] = days[idy, r, t]
         if bail:
             status[i] = BAIL
     return 0
@@ -551,11 +543,11 @@ def _groups(d, y):
             cols, _c(gth), _c(gzr), _c(gla), _c(log_a))
 
 
-def project_years(d, tau0, log_cost0, tolerance, max_iter, flows, transport, route_mt,
-                  route_days, partner):
+def project_years(d, tau0, log_cost0, tolerance, max_iter, flows, transport, route_mt, partner):
     """Years 1.. of :func:`model.projection.project` for every sample of ``d`` (capacity model,
-    no triggers), written into project's year-major buffers. Returns ``(iterations (Y,),
-    converged (Y,))``, or None where some sample needs the numpy path (nothing usable then)."""
+    no triggers), written into project's year-major buffers (route days: the inputs', not
+    written). Returns ``(iterations (Y,), converged (Y,))``, or None where some sample needs the
+    numpy path (nothing usable then)."""
     from model.drivers import ROUTED_MODES
 
     y = d.years.size
@@ -568,35 +560,40 @@ def project_years(d, tau0, log_cost0, tolerance, max_iter, flows, transport, rou
     for m, mode in enumerate(ROUTED_MODES):
         if mode in r.freight:
             freight[m] = np.where(r.open_, r.freight[mode], np.inf)
-    its = np.zeros((n, y), np.int64)
     status = np.zeros(n, np.int64)
     # one compiled signature: outputs are written in place where they are a chunk's slices of
     # the batch's buffers (layout 'A'; project allocates its own buffers that way too) and
     # through a work array (then copied) otherwise
-    outs = [flows, transport, route_mt, route_days, partner]
+    outs = [flows, transport, route_mt, partner]
     work = [o if not o.flags.c_contiguous else _scratch(k, o.shape) for k, o in enumerate(outs)]
-    flows, transport, route_mt, route_days, partner = work
+    flows, transport, route_mt, partner = work
     args = (y, _c(d.v0), np.asarray(d.is_goods, np.bool_), epos, _c(d.level),
             _c(d.log_policy_cost), _c(d.elasticity[..., 0]), _c(d.speed), _c(d.diversion),
             _c(d.energy_value), _c(d.usd_per_t[..., 0]), _c(d.time_cost[..., 0]), _c(r.days),
             _c(r.capacity), freight, np.asarray(d.mode_index, np.int64), *_groups(d, y),
             _c(tau0), _c(log_cost0), float(tolerance), int(max_iter),
-            flows, transport, route_mt, route_days, partner, its, status)
+            flows, transport, route_mt, partner)
     # samples are independent: contiguous ranges of them on threads (the kernel releases the
-    # GIL) give the same numbers as one range, whatever the thread count
+    # GIL) give the same numbers as one range, whatever the thread count; each range reports
+    # its most sweeps per year (its[p])
     parts = min(_threads(), max(1, n // 1024))
     edges = [n * p // parts for p in range(parts + 1)]
+    its = np.zeros((parts, y), np.int64)
     kernel = _compiled()
+
+    def run(p):
+        kernel(edges[p], edges[p + 1], *args, its[p], status)
+
+    first = 0
     if not kernel.signatures:  # the first call compiles (or loads the cache): on this thread
         with warnings.catch_warnings():  # numba's compile-time notices are not the model's
             warnings.simplefilter("ignore", numba.NumbaWarning)
-            kernel(0, edges[1], *args)
-        edges = edges[1:]
-        parts -= 1
-    if parts == 1:
-        kernel(edges[0], edges[1], *args)
-    elif parts > 1:
-        list(_pool().map(lambda p: kernel(edges[p], edges[p + 1], *args), range(parts)))
+            run(0)
+        first = 1
+    if parts - first == 1:
+        run(first)
+    elif parts - first > 1:
+        list(_pool().map(run, range(first, parts)))
     if status.any():
         return None
     for o, w in zip(outs, work, strict=True):

@@ -525,7 +525,9 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
         fast = (fastpath.AVAILABLE and triggers is None and d.routes.model == "capacity"
                 and d.n >= fastpath.MIN_BATCH)
     fast = fast and triggers is None and d.routes.model == "capacity" and fastpath.AVAILABLE
-    if triggers is None and d.n > CHUNK and d.routes.model != "des":
+    # the compiled loop solves each sample on its own and splits the batch over threads itself:
+    # chunks would only repeat the per-batch set-up
+    if triggers is None and d.n > CHUNK and d.routes.model != "des" and not fast:
         return _in_chunks(d, rng, fast)
     selector = None
     if triggers is not None:
@@ -566,10 +568,11 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
     solved = None
     if fast:  # the same year loop, compiled (model/fastpath.py)
         solved = fastpath.project_years(d, tau, log_cost0, tolerance, MAX_ITER, buf["flows"],
-                                        buf["transport"], buf["route_mt"], buf["route_days"],
-                                        buf["partner_cost"])
+                                        buf["transport"], buf["route_mt"], buf["partner_cost"])
         if solved is not None:
             iterations[1:], converged[1:] = solved[0][1:], solved[1][1:]
+            # the capacity model's transit days are the inputs' (as _assign gives them): a view
+            route_days = np.broadcast_to(d.routes.days, (n, *d.routes.days.shape[1:]))
     for t in range(1, y if solved is None else 1):
         if selector is not None:
             triggered[..., t], mask = _trigger_masks(triggers, flows, d, t)
