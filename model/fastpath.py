@@ -195,6 +195,8 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
     log_tau = np.empty(f)
     vals = np.empty(f)
     new = np.zeros(f)
+    inv_usd = np.empty(f)
+    kt_usd = np.empty(f)
     carried = np.zeros((nm, nr))
     cost = np.empty(nr)
     share = np.empty(nr)
@@ -214,6 +216,9 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
         idy, icp, ifr = _row(days, i), _row(cap, i), _row(freight[0], i)
         ith, isg, irc, ila = _row(theta, i), _row(sigma, i), _row(rival_cost, i), _row(log_a, i)
         igt, igz, igl = _row(gth[0], i), _row(gzr[0], i), _row(gla[0], i)
+        for j in range(f):
+            inv_usd[j] = 1.0 / usd[iu, j]
+            kt_usd[j] = 1e3 / usd[iu, j]
         bail = False
         for t in range(1, y):
             # what does not change between the year's sweeps (_YearValues.__init__)
@@ -318,16 +323,17 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                         if mode_of[j] == m:
                             cnt += 1
                             value += vals[j]
-                            mt += vals[j] * 1e3 / usd[iu, j]
+                            mt += vals[j] * kt_usd[j]
                             wtc += vals[j] * tc[itc, j]
                     if cnt == 0:
                         for r in range(nr):
                             carried[m, r] = 0.0
                         continue
-                    density = value * 1e3 / mt if mt > 0 else 1.0
+                    # divisions are slow: reciprocals (the numpy path's numbers to rounding)
+                    inv_density = mt / (value * 1e3) if mt > 0 else 1.0
                     rate = wtc / value if value > 0 else 0.0
                     for r in range(nr):
-                        cost[r] = freight[m, ifr, r, t] / density + days[idy, r, t] * rate
+                        cost[r] = freight[m, ifr, r, t] * inv_density + days[idy, r, t] * rate
                         if cost[r] != cost[r]:
                             bail = True
                     # cheapest first (a stable order), each route up to its capacity
@@ -357,25 +363,27 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                         carried[m, best] += left
                     mf = 0.0
                     md = 0.0
+                    inv_mt = 1.0 / mt if mt > 0 else 0.0
                     for r in range(nr):
-                        share[r] = carried[m, r] / mt if mt > 0 else 0.0
+                        share[r] = carried[m, r] * inv_mt
                         fr = freight[m, ifr, r, t]
                         mf += share[r] * (fr if np.isfinite(fr) else 0.0)
                         md += share[r] * days[idy, r, t]
                     for j in range(f):
                         if mode_of[j] == m:
-                            new[j] = mf / usd[iu, j] + md * tc[itc, j]
+                            new[j] = mf * inv_usd[j] + md * tc[itc, j]
                 if bail:
                     break
                 # convergence (_moved), then Aitken's extrapolation every 2nd sweep (_aitken)
-                moved = False
-                total = 0.0
+                # (branch-free loops, for SIMD code; a NaN change stops, as a NaN sum would)
+                n_moved = 0
+                n_nan = 0
                 for j in range(f):
                     ch = abs(new[j] - tau_in[j])
-                    total += ch
-                    if ch >= tolerance:
-                        moved = True
-                if total != total:
+                    n_moved += 1 if ch >= tolerance else 0
+                    n_nan += 1 if ch != ch else 0
+                moved = n_moved > 0
+                if n_nan:
                     bail = True
                     break
                 if it % 2 == 0:
@@ -383,11 +391,12 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                         x0, x1, x2 = before[j], tau_in[j], new[j]
                         d1, d2 = x1 - x0, x2 - x1
                         denom = d2 - d1
-                        if abs(d2) < 0.5 * abs(d1) and abs(denom) > 1e-300:
-                            step = d2 * d2 / denom
-                            lim = 2 * abs(d2)
-                            step = min(max(step, -lim), lim)
-                            x2 = x2 - step
+                        ok = abs(d2) < 0.5 * abs(d1) and abs(denom) > 1e-300
+                        step = d2 * d2 / (denom if ok else 1.0)
+                        lim = 2 * abs(d2)
+                        step = -lim if -lim > step else step
+                        step = lim if lim < step else step
+                        x2 = x2 - step if ok else x2
                         new[j] = x2 if x2 > 0.0 else 0.0
                 used = it
                 if it == max_iter and moved:
