@@ -5,10 +5,14 @@ flow values (Eq. 7-8 and the markets' closed form, :class:`model.projection._Yea
 capacity-limited route assignment (Eq. 10, :func:`model.engine.fill_routes`), with Aitken's
 extrapolation every second sweep. Numpy's overhead on the (N, 17) arrays of each sweep dominates
 that loop; :func:`_years` runs the whole year loop (per-year constants, fixed point, partial
-adjustment) sample by sample, compiled by numba and on threads over ranges of samples,
-with the same arithmetic in the same order (results agree with the numpy path to rounding,
-``tests/test_fastpath.py``). Every sample is solved on its own, so no number depends on the batch,
-its chunking or the thread count.
+adjustment) sample by sample, compiled by numba and on threads over ranges of samples, with the
+same formulas in the same order, to rounding: exp, expm1 and log1p are its own branch-free
+versions (below one unit in the last place, so that the loops over a sample's flows and markets
+compile to SIMD code) and divisions by a sample's constants are multiplications by reciprocals
+(results agree with the numpy path to 1e-10, ``tests/test_fastpath.py``). Every sample is solved
+on its own, so no number depends on the batch, its chunking or the thread count. A batch is taken
+whole (projection.project does not cut it into chunks for this path): fresh memory is slow to
+fill on a virtual machine, and the outputs are written once, in place.
 
 The numpy path stays the reference and is used for small batches (no JIT compile in a single
 deterministic run), the queueing / DES corridor models, triggers, extreme trade costs (the markets'
@@ -583,9 +587,10 @@ def project_years(d, tau0, log_cost0, tolerance, max_iter, flows, transport, rou
             _c(tau0), _c(log_cost0), float(tolerance), int(max_iter),
             flows, transport, route_mt, partner)
     # samples are independent: contiguous ranges of them on threads (the kernel releases the
-    # GIL) give the same numbers as one range, whatever the thread count; each range reports
-    # its most sweeps per year (its[p])
-    parts = min(_threads(), max(1, n // 1024))
+    # GIL) give the same numbers as one range, whatever the thread count; a few ranges per
+    # thread, so that a thread the machine slows down leaves its share to the others. Each range
+    # reports its most sweeps per year (its[p])
+    parts = min(4 * _threads() if _threads() > 1 else 1, max(1, n // 1024))
     edges = [n * p // parts for p in range(parts + 1)]
     its = np.zeros((parts, y), np.int64)
     kernel = _compiled()

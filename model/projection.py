@@ -557,7 +557,15 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
     v = np.broadcast_to(d.v0, (n, f)).copy()
     all_rows = np.arange(n)
     yr = _year_routes(d, 0)
-    tau, mt, route_days[..., 0] = _assign(yr, v, all_rows)
+    if fast and n > CHUNK:  # the whole batch at once (no _in_chunks): year 0 still in chunks,
+        # whose work arrays are reused (a sample's numbers do not depend on its chunk)
+        tau = np.empty((n, f))
+        mt = np.empty((n, len(ROUTED_MODES), len(d.routes.names)))
+        for i in range(0, n, CHUNK):
+            sl = slice(i, i + CHUNK)
+            tau[sl], mt[sl], route_days[sl, :, 0] = _assign(yr, v[sl], all_rows[sl])
+    else:
+        tau, mt, route_days[..., 0] = _assign(yr, v, all_rows)
     log_cost0 = d.log_policy_cost[..., 0] + np.log1p(tau)  # ln T0 per flow, (N, F)
     effective = log_cost0
     flows[..., 0], transport[..., 0], route_mt[..., 0] = v, tau, mt
