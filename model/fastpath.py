@@ -200,6 +200,11 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
     vals = np.empty(f)
     new = np.zeros(f)
     inv_usd = np.empty(f)
+    tc_i = np.empty(f)
+    days_y = np.empty(nr)
+    cap_y = np.empty(nr)
+    fr_y = np.empty((nm, nr))
+    served_y = np.empty((nm, nr))
     kt_usd = np.empty(f)
     carried = np.zeros((nm, nr))
     cost = np.empty(nr)
@@ -222,6 +227,7 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
         igt, igz, igl = _row(gth[0], i), _row(gzr[0], i), _row(gla[0], i)
         for j in range(f):
             inv_usd[j] = 1.0 / usd[iu, j]
+            tc_i[j] = tc[itc, j]
             kt_usd[j] = 1e3 / usd[iu, j]
         bail = False
         for t in range(1, y):
@@ -276,6 +282,14 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                 sig[q] = sigma[isg, q]
                 sigma_em[q] = sig[q] - el[ie, col]
                 theta0[q] = theta[ith, q, 0]
+            # the year's routes (freight inf where a mode is not carried; served: 0 there)
+            for r in range(nr):
+                days_y[r] = days[idy, r, t]
+                cap_y[r] = cap[icp, r, t]
+                for m in range(nm):
+                    fr = freight[m, ifr, r, t]
+                    fr_y[m, r] = fr
+                    served_y[m, r] = fr if np.isfinite(fr) else 0.0
             if bail:
                 break
             # start from last year's costs moved on by last year's change
@@ -328,7 +342,7 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                             cnt += 1
                             value += vals[j]
                             mt += vals[j] * kt_usd[j]
-                            wtc += vals[j] * tc[itc, j]
+                            wtc += vals[j] * tc_i[j]
                     if cnt == 0:
                         for r in range(nr):
                             carried[m, r] = 0.0
@@ -337,7 +351,7 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                     inv_density = mt / (value * 1e3) if mt > 0 else 1.0
                     rate = wtc / value if value > 0 else 0.0
                     for r in range(nr):
-                        cost[r] = freight[m, ifr, r, t] * inv_density + days[idy, r, t] * rate
+                        cost[r] = fr_y[m, r] * inv_density + days_y[r] * rate
                         if cost[r] != cost[r]:
                             bail = True
                     # cheapest first (a stable order), each route up to its capacity
@@ -353,7 +367,7 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                     left = mt
                     for s in range(nr):
                         r = order[s]
-                        usable = cap[icp, r, t] if np.isfinite(cost[r]) else 0.0
+                        usable = cap_y[r] if np.isfinite(cost[r]) else 0.0
                         take = min(left, usable)
                         carried[m, r] = take
                         left -= take
@@ -370,12 +384,11 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                     inv_mt = 1.0 / mt if mt > 0 else 0.0
                     for r in range(nr):
                         share[r] = carried[m, r] * inv_mt
-                        fr = freight[m, ifr, r, t]
-                        mf += share[r] * (fr if np.isfinite(fr) else 0.0)
-                        md += share[r] * days[idy, r, t]
+                        mf += share[r] * served_y[m, r]
+                        md += share[r] * days_y[r]
                     for j in range(f):
                         if mode_of[j] == m:
-                            new[j] = mf * inv_usd[j] + md * tc[itc, j]
+                            new[j] = mf * inv_usd[j] + md * tc_i[j]
                 if bail:
                     break
                 # convergence (_moved), then Aitken's extrapolation every 2nd sweep (_aitken)
