@@ -479,14 +479,18 @@ def _compiled():
         numba = nb
         _bits, _float = _intrinsics(nb)
         # error_model="numpy": a division by zero gives inf or NaN (selected away or sent to the
-        # numpy path) instead of a branch that raises, which would stop the loops vectorising
-        inline = dict(inline="always", error_model="numpy")
-        _exp, _expm1, _log1p = (nb.njit(**inline)(fn) for fn in (_exp_py, _expm1_py, _log1p_py))
-        _row = nb.njit(**inline)(_row_py)
+        # numpy path) instead of a branch that raises, which would stop the loops vectorising.
+        # fastmath "contract" only: a * b + c may be one fused multiply-add (rounded once, so
+        # results move by rounding only; a flow always takes the same code, so a sample's
+        # numbers still do not depend on its batch or thread). No nnan / ninf: NaN checks stay
+        opts = dict(error_model="numpy", fastmath={"contract"})
+        _exp, _expm1, _log1p = (nb.njit(inline="always", **opts)(fn)
+                                for fn in (_exp_py, _expm1_py, _log1p_py))
+        _row = nb.njit(inline="always", **opts)(_row_py)
         try:
-            _kernel = nb.njit(cache=True, nogil=True, error_model="numpy")(_years)
+            _kernel = nb.njit(cache=True, nogil=True, **opts)(_years)
         except RuntimeError:  # pragma: no cover - no writable cache location at all
-            _kernel = nb.njit(nogil=True, error_model="numpy")(_years)
+            _kernel = nb.njit(nogil=True, **opts)(_years)
     return _kernel
 
 
