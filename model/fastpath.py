@@ -200,6 +200,16 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
     vals = np.empty(f)
     new = np.zeros(f)
     inv_usd = np.empty(f)
+    # the rivals' part of each market's cost mean (shift), when no sample axis: one table
+    rivals_shared = theta.shape[0] == 1 and rival_cost.shape[0] == 1
+    rival_sum = np.zeros((y, fm))
+    if rivals_shared:
+        for t in range(y):
+            for q in range(fm):
+                sh = 0.0
+                for s in range(1, theta.shape[2]):
+                    sh += theta[0, q, s] * rival_cost[0, q, s, t]
+                rival_sum[t, q] = sh
     tc_i = np.empty(f)
     days_y = np.empty(nr)
     cap_y = np.empty(nr)
@@ -225,6 +235,12 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
         idy, icp, ifr = _row(days, i), _row(cap, i), _row(freight[0], i)
         ith, isg, irc, ila = _row(theta, i), _row(sigma, i), _row(rival_cost, i), _row(log_a, i)
         igt, igz, igl = _row(gth[0], i), _row(gzr[0], i), _row(gla[0], i)
+        for q in range(fm):  # the sample's market constants
+            one_minus[q] = 1.0 - sigma[isg, q]
+            inv_one_minus[q] = 1.0 / one_minus[q]
+            sig[q] = sigma[isg, q]
+            sigma_em[q] = sig[q] - el[ie, m_idx[q]]
+            theta0[q] = theta[ith, q, 0]
         for j in range(f):
             inv_usd[j] = 1.0 / usd[iu, j]
             tc_i[j] = tc[itc, j]
@@ -249,12 +265,14 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                 c0[q] = c[col]
                 extra_m[q] = extra[col]
                 base_m[q] = v0[col] * level[ilv, col, t]
-                sh = 0.0
-                for s in range(1, theta.shape[2]):
-                    sh += theta[ith, q, s] * rival_cost[irc, q, s, t]
-                sh = sh + theta[ith, q, 0] * c0[q]
+                if rivals_shared:
+                    sh = rival_sum[t, q]
+                else:
+                    sh = 0.0
+                    for s in range(1, theta.shape[2]):
+                        sh += theta[ith, q, s] * rival_cost[irc, q, s, t]
+                sh = sh + theta0[q] * c0[q]
                 shift[q] = sh
-                one_minus[q] = 1.0 - sigma[isg, q]
                 a[q] = 0.0
             tth = t if gth.shape[0] > 1 else 0
             tzr = t if gzr.shape[0] > 1 else 0
@@ -274,14 +292,8 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
             if nbad:
                 bail = True
             for q in range(fm):
-                col = m_idx[q]
-                om, sh = one_minus[q], shift[q]
                 la0[q] = log_a[ila, q, 0, t]
-                inv_one_minus[q] = 1.0 / om
-                b[q] = la0[q] - om * sh
-                sig[q] = sigma[isg, q]
-                sigma_em[q] = sig[q] - el[ie, col]
-                theta0[q] = theta[ith, q, 0]
+                b[q] = la0[q] - one_minus[q] * shift[q]
             # the year's routes (freight inf where a mode is not carried; served: 0 there)
             for r in range(nr):
                 days_y[r] = days[idy, r, t]
