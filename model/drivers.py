@@ -172,6 +172,9 @@ def build(sc: ScenarioSpec, base: Baseline) -> Drivers:
     ex = _default(sc.settings.export_supply_elasticity, p["export_supply_elasticity"].value)
     adj = np.asarray(_default(sc.settings.adjustment_years, p["adjustment_years"].value), float)
     parts = _policy_parts(sc, base, years, kinds, is_export)  # tariff, NTB, friction
+    # the markets copy the partner's tariffs first: then ln T is written over the tariff array
+    # (one (N, F, Y) array fewer to fill in a sweep over tariffs)
+    markets = _markets(sc, base, years, is_goods, adj, flow_tariff=parts[0])
     return Drivers(
         years=years, flow_names=base.flow_names, v0=v0, is_export=is_export, is_goods=is_goods,
         energy_index=np.flatnonzero(np.isin(kinds, ENERGY_KINDS)),
@@ -179,7 +182,8 @@ def build(sc: ScenarioSpec, base: Baseline) -> Drivers:
         # India's export price (Eq. 9b) moves the landed price in Russia like a trade cost and
         # the customs value per unit like a price index
         level=_level(sc, base, years, kinds, is_export) * np.exp(price),
-        log_policy_cost=_add(_policy_cost(sc, base, years, kinds, is_export, parts), price),
+        log_policy_cost=_add(_policy_cost(sc, base, years, kinds, is_export, parts,
+                                          reuse=True), price),
         export_price=price,
         elasticity=engine.effective_elasticity(flow_param(sc, base, "elasticity"), ex),
         speed=np.where(adj >= 1.0, 1.0 / np.maximum(adj, 1.0), 1.0).reshape(-1, 1),
@@ -191,7 +195,7 @@ def build(sc: ScenarioSpec, base: Baseline) -> Drivers:
         routes=_routes(sc, years),
         oil_volume=oil_paths(sc, base, years)[0],
         lng_volume=lng_volume(sc, base, years),
-        **_markets(sc, base, years, is_goods, adj, flow_tariff=parts[0]),
+        **markets,
     )
 
 
@@ -328,11 +332,16 @@ def nowcast(base: Baseline, flow: str, years: np.ndarray, modelled: np.ndarray) 
     return out
 
 
-def _policy_cost(sc, base, years, kinds, is_export, parts=None) -> np.ndarray:
-    """ln[(1+tariff)(1+NTB)(1+payment friction)] per flow and year (Eq. 6 without transport)."""
+def _policy_cost(sc, base, years, kinds, is_export, parts=None, reuse=False) -> np.ndarray:
+    """ln[(1+tariff)(1+NTB)(1+payment friction)] per flow and year (Eq. 6 without transport).
+    ``reuse``: ``parts``' tariff array is not needed after this, and is overwritten when it has
+    the result's shape."""
     tariff, ntb, friction = parts or _policy_parts(sc, base, years, kinds, is_export)
     # (N, F, Y) with a sweep over tariffs: written in place, (ln(1+t) + ln(1+ntb)) + ln(1+f)
-    out = np.empty(np.broadcast_shapes(tariff.shape, ntb.shape, friction.shape))
+    shape = np.broadcast_shapes(tariff.shape, ntb.shape, friction.shape)
+    fresh = not (reuse and tariff.shape == shape and tariff.flags.writeable
+                 and tariff.dtype == np.float64)
+    out = np.empty(shape) if fresh else tariff
     np.log1p(tariff, out=out)
     out += np.log1p(ntb)
     out += np.log1p(friction)

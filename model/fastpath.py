@@ -5,10 +5,14 @@ flow values (Eq. 7-8 and the markets' closed form, :class:`model.projection._Yea
 capacity-limited route assignment (Eq. 10, :func:`model.engine.fill_routes`), with Aitken's
 extrapolation every second sweep. Numpy's overhead on the (N, 17) arrays of each sweep dominates
 that loop; :func:`_years` runs the whole year loop (per-year constants, fixed point, partial
-adjustment) sample by sample, compiled by numba and on threads over ranges of samples,
-with the same arithmetic in the same order (results agree with the numpy path to rounding,
-``tests/test_fastpath.py``). Every sample is solved on its own, so no number depends on the batch,
-its chunking or the thread count.
+adjustment) sample by sample, compiled by numba and on threads over ranges of samples, with the
+same formulas in the same order, to rounding: exp, expm1 and log1p are its own branch-free
+versions (below one unit in the last place, so that the loops over a sample's flows and markets
+compile to SIMD code) and divisions by a sample's constants are multiplications by reciprocals
+(results agree with the numpy path to 1e-10, ``tests/test_fastpath.py``). Every sample is solved
+on its own, so no number depends on the batch, its chunking or the thread count. A batch is taken
+whole (projection.project does not cut it into chunks for this path): fresh memory is slow to
+fill on a virtual machine, and the outputs are written once, in place.
 
 The numpy path stays the reference and is used for small batches (no JIT compile in a single
 deterministic run), the queueing / DES corridor models, triggers, extreme trade costs (the markets'
@@ -37,6 +41,109 @@ _SHIFT = 30.0  # = markets._SHIFT: above it the numpy path's log-sum-exp takes o
 BAIL = 1  # status: a sample needs the numpy path's fallback (extreme costs, NaN)
 
 
+# ------------------------------------------------------------------ vectorisable exp, expm1, log1p
+# libm's exp/log cost a call each and stop LLVM from vectorising a loop; these are fdlibm's
+# algorithms (e_exp.c, s_expm1.c, s_log1p.c) written without branches, in plain float and
+# integer arithmetic, so that a loop over samples compiles to SIMD code. Their error is below one
+# unit in the last place, as libm's (tests/test_fastpath.py). Their domain is the working range
+# only: the kernel checks each argument and sends a sample that leaves it to the numpy path.
+# _bits/_float reinterpret a float's bits as an integer and back (numba intrinsics in _compiled).
+
+_LN2_HI = 6.93147180369123816490e-01
+_LN2_LO = 1.90821492927058770002e-10
+_INV_LN2 = 1.44269504088896338700e+00
+_ROUND = 6755399441055744.0  # 1.5 2^52: x + _ROUND - _ROUND rounds x to an integer ...
+_ROUND_BITS = 0x4338000000000000  # ... which sits in the low bits of x + _ROUND
+EXP_MAX = 700.0  # |x| at most this for _exp (fdlibm's range reduction without over/underflow)
+LOG1P_MAX = 1e15  # _log1p(x) for -1 < x < LOG1P_MAX
+
+
+def _bits_py(x):  # pragma: no cover - replaced by the intrinsic before anything calls it
+    import struct
+
+    return struct.unpack("<q", struct.pack("<d", x))[0]
+
+
+def _float_py(i):  # pragma: no cover - replaced by the intrinsic before anything calls it
+    import struct
+
+    return struct.unpack("<d", struct.pack("<q", i))[0]
+
+
+_bits, _float = _bits_py, _float_py
+
+
+def _exp_py(x):
+    """e^x for |x| <= EXP_MAX."""
+    t = x * _INV_LN2 + _ROUND
+    k = _bits(t) - _ROUND_BITS  # x / ln 2 rounded to the nearest integer
+    kf = t - _ROUND
+    hi = x - kf * _LN2_HI
+    lo = kf * _LN2_LO
+    r = hi - lo
+    z = r * r
+    c = r - z * (1.66666666666666019037e-01 + z * (-2.77777777770155933842e-03 + z * (
+        6.61375632143793436117e-05 + z * (-1.65339022054652515390e-06
+                                          + z * 4.13813679705723846039e-08))))
+    y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi)
+    return y * _float((k + 1023) << 52)
+
+
+def _expm1_py(x):
+    """e^x - 1 for x <= 45 (any x below: -1 from -40 on, -inf included). fdlibm's reduction
+    x = k ln 2 + r and its e^r - 1 with the reduction's rounding error folded in, then
+    2^k (e^r - 1) + (2^k - 1) (exact 2^k - 1; no cancellation: k = 0 near x = 0)."""
+    xc = x if x > -45.0 else -45.0
+    xc = xc if xc < 45.0 else 45.0
+    t = xc * _INV_LN2 + _ROUND
+    k = _bits(t) - _ROUND_BITS
+    kf = t - _ROUND
+    hi = xc - kf * _LN2_HI
+    lo = kf * _LN2_LO
+    r = hi - lo
+    c = (hi - r) - lo
+    hfx = 0.5 * r
+    hxs = r * hfx
+    r1 = 1.0 + hxs * (-3.33333333333331316428e-02 + hxs * (1.58730158725481460165e-03 + hxs * (
+        -7.93650757867487942473e-05 + hxs * (4.00821782732936239552e-06
+                                             + hxs * -2.01099218183624371326e-07))))
+    tt = 3.0 - r1 * hfx
+    e = hxs * ((r1 - tt) / (6.0 - r * tt))
+    e = r * (e - c) - c
+    e -= hxs
+    two_k = _float((k + 1023) << 52)
+    y = two_k * (r - e) + (two_k - 1.0)
+    return -1.0 if x < -40.0 else y
+
+
+def _log1p_py(x):
+    """ln(1 + x) for -1 < x < LOG1P_MAX."""
+    near = x > -0.2928932 and x < 0.4142135  # 1 + x in (sqrt(1/2), sqrt(2)): f = x, k = 0
+    u = 1.0 + x
+    hu = _bits(u)
+    k = (hu >> 52) - 1023
+    c = (1.0 - (u - x)) if k > 0 else (x - (u - 1.0))  # the rounding error of 1 + x ...
+    c = c / u  # ... relative to it
+    m = hu & 0x000FFFFFFFFFFFFF
+    big = m >= 0x6A09E00000000  # mantissa above sqrt(2): halve it
+    un = _float(m | (0x3FE0000000000000 if big else 0x3FF0000000000000))
+    k = k + 1 if big else k
+    kf = 0.0 if near else float(k)
+    c = 0.0 if near else c
+    f = x if near else un - 1.0
+    hfsq = 0.5 * f * f
+    s = f / (2.0 + f)
+    z = s * s
+    r = z * (6.666666666666735130e-01 + z * (3.999999999940941908e-01 + z * (
+        2.857142874366239149e-01 + z * (2.222219843214978396e-01 + z * (
+            1.818357216161805012e-01 + z * (1.531383769920937332e-01
+                                            + z * 1.479819860511658591e-01))))))
+    return kf * _LN2_HI - ((hfsq - (s * (hfsq + r) + (kf * _LN2_LO + c))) - f)
+
+
+_exp, _expm1, _log1p = _exp_py, _expm1_py, _log1p_py  # compiled (inlined) in _compiled()
+
+# ------------------------------------------------------------------------------ the year loop
 def _row_py(a, i):
     """Row of sample i in an array whose first axis is the samples' or 1 (broadcast)."""
     return i if a.shape[0] > 1 else 0
@@ -49,12 +156,17 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
            days, cap, freight, mode_of, m_idx, theta, sigma, rival_cost, gcols, gth, gzr, gla,
            log_a,
            tau0, log_cost0, tolerance, max_iter,
-           flows, transport, route_mt, route_days, partner, its, status):
+           flows, transport, route_mt, partner, its, status):
     """Samples lo..hi-1, years 1..y-1: the year loop of projection.project (capacity model, no
     triggers) with every sample's fixed point solved on its own. Outputs are year-major like
-    project's buffers; ``its`` (n, Y) the sweeps each sample used (max_iter + 1: not converged);
+    project's buffers (the transit days are the inputs' own, route_days: not written); ``its``
+    (Y,) the most sweeps a sample of the range used (max_iter + 1: one did not converge);
     ``status[i] = BAIL`` where a sample met a case the numpy path treats differently (extreme
-    market costs, NaN): the caller then projects the batch with numpy."""
+    market costs, NaN, an argument outside the range of _exp, _expm1 or _log1p): the caller then
+    projects the batch with numpy.
+
+    The transcendental functions run in loops over a sample's flows or markets without branches
+    (a select where the numpy path has none to take), so that they compile to SIMD code."""
     f = v0.shape[0]
     nm, nr = freight.shape[0], freight.shape[2]
     fm = m_idx.shape[0]
@@ -79,11 +191,31 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
     sigma_em = np.empty(fm)
     la0 = np.empty(fm)
     theta0 = np.empty(fm)
+    extra_m = np.empty(fm)
+    lt_m = np.empty(fm)
+    val_m = np.empty(fm)
     tau_in = np.empty(f)
     before = np.empty(f)
     log_tau = np.empty(f)
     vals = np.empty(f)
     new = np.zeros(f)
+    inv_usd = np.empty(f)
+    # the rivals' part of each market's cost mean (shift), when no sample axis: one table
+    rivals_shared = theta.shape[0] == 1 and rival_cost.shape[0] == 1
+    rival_sum = np.zeros((y, fm))
+    if rivals_shared:
+        for t in range(y):
+            for q in range(fm):
+                sh = 0.0
+                for s in range(1, theta.shape[2]):
+                    sh += theta[0, q, s] * rival_cost[0, q, s, t]
+                rival_sum[t, q] = sh
+    tc_i = np.empty(f)
+    days_y = np.empty(nr)
+    cap_y = np.empty(nr)
+    fr_y = np.empty((nm, nr))
+    served_y = np.empty((nm, nr))
+    kt_usd = np.empty(f)
     carried = np.zeros((nm, nr))
     cost = np.empty(nr)
     share = np.empty(nr)
@@ -103,32 +235,51 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
         idy, icp, ifr = _row(days, i), _row(cap, i), _row(freight[0], i)
         ith, isg, irc, ila = _row(theta, i), _row(sigma, i), _row(rival_cost, i), _row(log_a, i)
         igt, igz, igl = _row(gth[0], i), _row(gzr[0], i), _row(gla[0], i)
+        for q in range(fm):  # the sample's market constants
+            one_minus[q] = 1.0 - sigma[isg, q]
+            inv_one_minus[q] = 1.0 / one_minus[q]
+            sig[q] = sigma[isg, q]
+            sigma_em[q] = sig[q] - el[ie, m_idx[q]]
+            theta0[q] = theta[ith, q, 0]
+        for j in range(f):
+            inv_usd[j] = 1.0 / usd[iu, j]
+            tc_i[j] = tc[itc, j]
+            kt_usd[j] = 1e3 / usd[iu, j]
         bail = False
         for t in range(1, y):
             # what does not change between the year's sweeps (_YearValues.__init__)
             for j in range(f):
                 c[j] = eff[j] + sp * (lpc[ilp, j, t] - eff[j]) - lc0[j]
-                base = v0[j] * level[ilv, j, t] if is_goods[j] else 0.0
-                # k of the markets' flows is not used, and 0 e^x = 0: no call for those
-                k[j] = base * np.exp(-el[ie, j] * c[j]) if base != 0.0 and not is_m[j] else base
+                k[j] = v0[j] * level[ilv, j, t] if is_goods[j] else 0.0
                 nes[j] = -el[ie, j] * sp
                 extra[j] = energy[ien, epos[j], t] if epos[j] >= 0 else diversion[idv, j, t]
+            nbad = 0
+            for j in range(f):  # K = V0 D e^(-e c); the markets' k is not used, 0 e^x = 0
+                arg = -el[ie, j] * c[j]
+                kx = k[j] * _exp(arg)
+                use = k[j] != 0.0 and not is_m[j]
+                nbad += 1 if use and not abs(arg) <= EXP_MAX else 0
+                k[j] = kx if use else k[j]
             for q in range(fm):
                 col = m_idx[q]
                 c0[q] = c[col]
+                extra_m[q] = extra[col]
                 base_m[q] = v0[col] * level[ilv, col, t]
-                sh = 0.0
-                for s in range(1, theta.shape[2]):
-                    sh += theta[ith, q, s] * rival_cost[irc, q, s, t]
-                sh = sh + theta[ith, q, 0] * c0[q]
+                if rivals_shared:
+                    sh = rival_sum[t, q]
+                else:
+                    sh = 0.0
+                    for s in range(1, theta.shape[2]):
+                        sh += theta[ith, q, s] * rival_cost[irc, q, s, t]
+                sh = sh + theta0[q] * c0[q]
                 shift[q] = sh
-                om = 1.0 - sigma[isg, q]
-                one_minus[q] = om
-                aq = 0.0
-                tth = t if gth.shape[0] > 1 else 0
-                tzr = t if gzr.shape[0] > 1 else 0
-                tla = t if gla.shape[0] > 1 else 0
-                for g in range(ng if ncols == 0 else ncols):
+                a[q] = 0.0
+            tth = t if gth.shape[0] > 1 else 0
+            tzr = t if gzr.shape[0] > 1 else 0
+            tla = t if gla.shape[0] > 1 else 0
+            for g in range(ng if ncols == 0 else ncols):
+                for q in range(fm):
+                    om, sh = one_minus[q], shift[q]
                     if ncols == 0:  # rivals merged (projection._rival_groups)
                         th = gth[tth, igt, q, g]
                         arg = gla[tla, igl, q, g] + om * (gzr[tzr, igz, q, g] - sh)
@@ -136,16 +287,21 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                         s = gcols[g]
                         th = theta[ith, q, s]
                         arg = log_a[ila, q, s, t] + om * (rival_cost[irc, q, s, t] - sh)
-                    if arg > _SHIFT and th > 0:
-                        bail = True
-                    aq = aq + th * np.expm1(min(arg, _SHIFT))
-                a[q] = aq
+                    nbad += 1 if (arg > _SHIFT and th > 0) or arg != arg else 0
+                    a[q] = a[q] + th * _expm1(arg if arg < _SHIFT else _SHIFT)
+            if nbad:
+                bail = True
+            for q in range(fm):
                 la0[q] = log_a[ila, q, 0, t]
-                inv_one_minus[q] = 1.0 / om
-                b[q] = la0[q] - om * sh
-                sig[q] = sigma[isg, q]
-                sigma_em[q] = sig[q] - el[ie, col]
-                theta0[q] = theta[ith, q, 0]
+                b[q] = la0[q] - one_minus[q] * shift[q]
+            # the year's routes (freight inf where a mode is not carried; served: 0 there)
+            for r in range(nr):
+                days_y[r] = days[idy, r, t]
+                cap_y[r] = cap[icp, r, t]
+                for m in range(nm):
+                    fr = freight[m, ifr, r, t]
+                    fr_y[m, r] = fr
+                    served_y[m, r] = fr if np.isfinite(fr) else 0.0
             if bail:
                 break
             # start from last year's costs moved on by last year's change
@@ -158,29 +314,33 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                 tau_in[j] = guess[j]
                 before[j] = guess[j]
             for it in range(1, max_iter + 1):
-                # values (_YearValues.values): ln(1 + 0) = 0 and e^(nes 0) = 1 exactly, the
-                # markets' flows are overwritten below and k = 0 (not Eq. 8) leaves 0 + extra,
-                # so those calls are skipped without changing a number
+                # values (_YearValues.values), every flow at once: ln(1 + 0) = 0 and
+                # e^(nes 0) = 1 exactly, k = 0 (not Eq. 8) leaves 0 + extra, and the markets'
+                # flows are overwritten below, so the numbers are the numpy path's
+                nbad = 0
                 for j in range(f):
                     t0 = tau_in[j]
-                    lt = np.log1p(t0) if t0 != 0.0 else t0
+                    lt = _log1p(t0)
                     log_tau[j] = lt
-                    if is_m[j]:
-                        continue
-                    if k[j] == 0.0 or t0 == 0.0:
-                        vals[j] = k[j] + extra[j]
-                    else:
-                        vals[j] = np.exp(nes[j] * lt) * k[j] + extra[j]
+                    arg = nes[j] * lt
+                    ok = t0 > -1.0 and t0 < LOG1P_MAX and abs(arg) <= EXP_MAX
+                    nbad += 0 if ok else 1
+                    vals[j] = _exp(arg) * k[j] + extra[j]
                 for q in range(fm):
-                    col = m_idx[q]
-                    z0 = log_tau[col] * sp + c0[q]
+                    lt_m[q] = log_tau[m_idx[q]]
+                for q in range(fm):  # markets.partner_log_change, closed form
+                    z0 = lt_m[q] * sp + c0[q]
                     x0 = one_minus[q] * z0 + b[q]
-                    if not x0 <= _SHIFT:
-                        bail = True
-                    lp = np.expm1(x0) * theta0[q] + a[q]
-                    lp = np.log1p(lp) * inv_one_minus[q] + shift[q]
+                    lp = _expm1(x0) * theta0[q] + a[q]
+                    ok = x0 <= _SHIFT and lp > -1.0 and lp < LOG1P_MAX
+                    lp = _log1p(lp) * inv_one_minus[q] + shift[q]
                     change = sigma_em[q] * lp - sig[q] * z0 + la0[q]
-                    vals[col] = np.exp(change) * base_m[q] + extra[col]
+                    nbad += 0 if ok and abs(change) <= EXP_MAX else 1
+                    val_m[q] = _exp(change) * base_m[q] + extra_m[q]
+                for q in range(fm):
+                    vals[m_idx[q]] = val_m[q]
+                if nbad:
+                    bail = True
                 # route assignment (_assign, capacity model)
                 for j in range(f):
                     new[j] = 0.0
@@ -193,16 +353,17 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                         if mode_of[j] == m:
                             cnt += 1
                             value += vals[j]
-                            mt += vals[j] * 1e3 / usd[iu, j]
-                            wtc += vals[j] * tc[itc, j]
+                            mt += vals[j] * kt_usd[j]
+                            wtc += vals[j] * tc_i[j]
                     if cnt == 0:
                         for r in range(nr):
                             carried[m, r] = 0.0
                         continue
-                    density = value * 1e3 / mt if mt > 0 else 1.0
+                    # divisions are slow: reciprocals (the numpy path's numbers to rounding)
+                    inv_density = mt / (value * 1e3) if mt > 0 else 1.0
                     rate = wtc / value if value > 0 else 0.0
                     for r in range(nr):
-                        cost[r] = freight[m, ifr, r, t] / density + days[idy, r, t] * rate
+                        cost[r] = fr_y[m, r] * inv_density + days_y[r] * rate
                         if cost[r] != cost[r]:
                             bail = True
                     # cheapest first (a stable order), each route up to its capacity
@@ -218,7 +379,7 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                     left = mt
                     for s in range(nr):
                         r = order[s]
-                        usable = cap[icp, r, t] if np.isfinite(cost[r]) else 0.0
+                        usable = cap_y[r] if np.isfinite(cost[r]) else 0.0
                         take = min(left, usable)
                         carried[m, r] = take
                         left -= take
@@ -232,25 +393,26 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                         carried[m, best] += left
                     mf = 0.0
                     md = 0.0
+                    inv_mt = 1.0 / mt if mt > 0 else 0.0
                     for r in range(nr):
-                        share[r] = carried[m, r] / mt if mt > 0 else 0.0
-                        fr = freight[m, ifr, r, t]
-                        mf += share[r] * (fr if np.isfinite(fr) else 0.0)
-                        md += share[r] * days[idy, r, t]
+                        share[r] = carried[m, r] * inv_mt
+                        mf += share[r] * served_y[m, r]
+                        md += share[r] * days_y[r]
                     for j in range(f):
                         if mode_of[j] == m:
-                            new[j] = mf / usd[iu, j] + md * tc[itc, j]
+                            new[j] = mf * inv_usd[j] + md * tc_i[j]
                 if bail:
                     break
                 # convergence (_moved), then Aitken's extrapolation every 2nd sweep (_aitken)
-                moved = False
-                total = 0.0
+                # (branch-free loops, for SIMD code; a NaN change stops, as a NaN sum would)
+                n_moved = 0
+                n_nan = 0
                 for j in range(f):
                     ch = abs(new[j] - tau_in[j])
-                    total += ch
-                    if ch >= tolerance:
-                        moved = True
-                if total != total:
+                    n_moved += 1 if ch >= tolerance else 0
+                    n_nan += 1 if ch != ch else 0
+                moved = n_moved > 0
+                if n_nan:
                     bail = True
                     break
                 if it % 2 == 0:
@@ -258,16 +420,19 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                         x0, x1, x2 = before[j], tau_in[j], new[j]
                         d1, d2 = x1 - x0, x2 - x1
                         denom = d2 - d1
-                        if abs(d2) < 0.5 * abs(d1) and abs(denom) > 1e-300:
-                            step = d2 * d2 / denom
-                            lim = 2 * abs(d2)
-                            step = min(max(step, -lim), lim)
-                            x2 = x2 - step
+                        ok = abs(d2) < 0.5 * abs(d1) and abs(denom) > 1e-300
+                        step = d2 * d2 / (denom if ok else 1.0)
+                        lim = 2 * abs(d2)
+                        step = -lim if -lim > step else step
+                        step = lim if lim < step else step
+                        x2 = x2 - step if ok else x2
                         new[j] = x2 if x2 > 0.0 else 0.0
-                its[i, t] = it
+                used = it
                 if it == max_iter and moved:
-                    its[i, t] = max_iter + 1
+                    used = max_iter + 1
                     moved = False
+                if used > its[t]:
+                    its[t] = used
                 if not moved:
                     break
                 for j in range(f):
@@ -287,17 +452,36 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
             for m in range(nm):
                 for r in range(nr):
                     route_mt[t, i, m, r] = carried[m, r]
-            for r in range(nr):
-                route_days[t, i, r] = days[idy, r, t]
         if bail:
             status[i] = BAIL
     return 0
 
 
+def _intrinsics(nb):
+    """_bits / _float as numba intrinsics: a float's bits as an int64 and back (a bitcast)."""
+    from llvmlite import ir
+    from numba.core import types
+    from numba.extending import intrinsic
+
+    @intrinsic
+    def bits(typingctx, x):
+        def codegen(context, builder, sig, args):
+            return builder.bitcast(args[0], ir.IntType(64))
+        return types.int64(types.float64), codegen
+
+    @intrinsic
+    def to_float(typingctx, i):
+        def codegen(context, builder, sig, args):
+            return builder.bitcast(args[0], ir.DoubleType())
+        return types.float64(types.int64), codegen
+
+    return bits, to_float
+
+
 def _compiled():
     """The compiled kernel, built on first use; cache=True compiles it once per machine (the
     cache sits next to this file or, where that is read-only, in numba's user-wide cache)."""
-    global numba, _kernel, _row
+    global numba, _kernel, _bits, _float, _exp, _expm1, _log1p, _row
     if _kernel is None:
         with warnings.catch_warnings():  # numba's and llvmlite's import-time notices
             for mod in ("numba", "llvmlite"):
@@ -305,11 +489,20 @@ def _compiled():
                 warnings.filterwarnings("ignore", category=PendingDeprecationWarning, module=mod)
             import numba as nb
         numba = nb
-        _row = nb.njit(inline="always")(_row_py)
+        _bits, _float = _intrinsics(nb)
+        # error_model="numpy": a division by zero gives inf or NaN (selected away or sent to the
+        # numpy path) instead of a branch that raises, which would stop the loops vectorising.
+        # fastmath "contract" only: a * b + c may be one fused multiply-add (rounded once, so
+        # results move by rounding only; a flow always takes the same code, so a sample's
+        # numbers still do not depend on its batch or thread). No nnan / ninf: NaN checks stay
+        opts = dict(error_model="numpy", fastmath={"contract"})
+        _exp, _expm1, _log1p = (nb.njit(inline="always", **opts)(fn)
+                                for fn in (_exp_py, _expm1_py, _log1p_py))
+        _row = nb.njit(inline="always", **opts)(_row_py)
         try:
-            _kernel = nb.njit(cache=True, nogil=True, error_model="numpy")(_years)
+            _kernel = nb.njit(cache=True, nogil=True, **opts)(_years)
         except RuntimeError:  # pragma: no cover - no writable cache location at all
-            _kernel = nb.njit(nogil=True, error_model="numpy")(_years)
+            _kernel = nb.njit(nogil=True, **opts)(_years)
     return _kernel
 
 
@@ -392,11 +585,11 @@ def _groups(d, y):
             cols, _c(gth), _c(gzr), _c(gla), _c(log_a))
 
 
-def project_years(d, tau0, log_cost0, tolerance, max_iter, flows, transport, route_mt,
-                  route_days, partner):
+def project_years(d, tau0, log_cost0, tolerance, max_iter, flows, transport, route_mt, partner):
     """Years 1.. of :func:`model.projection.project` for every sample of ``d`` (capacity model,
-    no triggers), written into project's year-major buffers. Returns ``(iterations (Y,),
-    converged (Y,))``, or None where some sample needs the numpy path (nothing usable then)."""
+    no triggers), written into project's year-major buffers (route days: the inputs', not
+    written). Returns ``(iterations (Y,), converged (Y,))``, or None where some sample needs the
+    numpy path (nothing usable then)."""
     from model.drivers import ROUTED_MODES
 
     y = d.years.size
@@ -409,35 +602,41 @@ def project_years(d, tau0, log_cost0, tolerance, max_iter, flows, transport, rou
     for m, mode in enumerate(ROUTED_MODES):
         if mode in r.freight:
             freight[m] = np.where(r.open_, r.freight[mode], np.inf)
-    its = np.zeros((n, y), np.int64)
     status = np.zeros(n, np.int64)
     # one compiled signature: outputs are written in place where they are a chunk's slices of
     # the batch's buffers (layout 'A'; project allocates its own buffers that way too) and
     # through a work array (then copied) otherwise
-    outs = [flows, transport, route_mt, route_days, partner]
+    outs = [flows, transport, route_mt, partner]
     work = [o if not o.flags.c_contiguous else _scratch(k, o.shape) for k, o in enumerate(outs)]
-    flows, transport, route_mt, route_days, partner = work
+    flows, transport, route_mt, partner = work
     args = (y, _c(d.v0), np.asarray(d.is_goods, np.bool_), epos, _c(d.level),
             _c(d.log_policy_cost), _c(d.elasticity[..., 0]), _c(d.speed), _c(d.diversion),
             _c(d.energy_value), _c(d.usd_per_t[..., 0]), _c(d.time_cost[..., 0]), _c(r.days),
             _c(r.capacity), freight, np.asarray(d.mode_index, np.int64), *_groups(d, y),
             _c(tau0), _c(log_cost0), float(tolerance), int(max_iter),
-            flows, transport, route_mt, route_days, partner, its, status)
+            flows, transport, route_mt, partner)
     # samples are independent: contiguous ranges of them on threads (the kernel releases the
-    # GIL) give the same numbers as one range, whatever the thread count
-    parts = min(_threads(), max(1, n // 1024))
+    # GIL) give the same numbers as one range, whatever the thread count; a few ranges per
+    # thread, so that a thread the machine slows down leaves its share to the others. Each range
+    # reports its most sweeps per year (its[p])
+    parts = min(4 * _threads() if _threads() > 1 else 1, max(1, n // 1024))
     edges = [n * p // parts for p in range(parts + 1)]
+    its = np.zeros((parts, y), np.int64)
     kernel = _compiled()
+
+    def run(p):
+        kernel(edges[p], edges[p + 1], *args, its[p], status)
+
+    first = 0
     if not kernel.signatures:  # the first call compiles (or loads the cache): on this thread
         with warnings.catch_warnings():  # numba's compile-time notices are not the model's
             warnings.simplefilter("ignore", numba.NumbaWarning)
-            kernel(0, edges[1], *args)
-        edges = edges[1:]
-        parts -= 1
-    if parts == 1:
-        kernel(edges[0], edges[1], *args)
-    elif parts > 1:
-        list(_pool().map(lambda p: kernel(edges[p], edges[p + 1], *args), range(parts)))
+            run(0)
+        first = 1
+    if parts - first == 1:
+        run(first)
+    elif parts - first > 1:
+        list(_pool().map(run, range(first, parts)))
     if status.any():
         return None
     for o, w in zip(outs, work, strict=True):

@@ -525,7 +525,9 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
         fast = (fastpath.AVAILABLE and triggers is None and d.routes.model == "capacity"
                 and d.n >= fastpath.MIN_BATCH)
     fast = fast and triggers is None and d.routes.model == "capacity" and fastpath.AVAILABLE
-    if triggers is None and d.n > CHUNK and d.routes.model != "des":
+    # the compiled loop solves each sample on its own and splits the batch over threads itself:
+    # chunks would only repeat the per-batch set-up
+    if triggers is None and d.n > CHUNK and d.routes.model != "des" and not fast:
         return _in_chunks(d, rng, fast)
     selector = None
     if triggers is not None:
@@ -555,7 +557,15 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
     v = np.broadcast_to(d.v0, (n, f)).copy()
     all_rows = np.arange(n)
     yr = _year_routes(d, 0)
-    tau, mt, route_days[..., 0] = _assign(yr, v, all_rows)
+    if fast and n > CHUNK:  # the whole batch at once (no _in_chunks): year 0 still in chunks,
+        # whose work arrays are reused (a sample's numbers do not depend on its chunk)
+        tau = np.empty((n, f))
+        mt = np.empty((n, len(ROUTED_MODES), len(d.routes.names)))
+        for i in range(0, n, CHUNK):
+            sl = slice(i, i + CHUNK)
+            tau[sl], mt[sl], route_days[sl, :, 0] = _assign(yr, v[sl], all_rows[sl])
+    else:
+        tau, mt, route_days[..., 0] = _assign(yr, v, all_rows)
     log_cost0 = d.log_policy_cost[..., 0] + np.log1p(tau)  # ln T0 per flow, (N, F)
     effective = log_cost0
     flows[..., 0], transport[..., 0], route_mt[..., 0] = v, tau, mt
@@ -566,10 +576,11 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
     solved = None
     if fast:  # the same year loop, compiled (model/fastpath.py)
         solved = fastpath.project_years(d, tau, log_cost0, tolerance, MAX_ITER, buf["flows"],
-                                        buf["transport"], buf["route_mt"], buf["route_days"],
-                                        buf["partner_cost"])
+                                        buf["transport"], buf["route_mt"], buf["partner_cost"])
         if solved is not None:
             iterations[1:], converged[1:] = solved[0][1:], solved[1][1:]
+            # the capacity model's transit days are the inputs' (as _assign gives them): a view
+            route_days = np.broadcast_to(d.routes.days, (n, *d.routes.days.shape[1:]))
     for t in range(1, y if solved is None else 1):
         if selector is not None:
             triggered[..., t], mask = _trigger_masks(triggers, flows, d, t)
