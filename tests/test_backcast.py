@@ -185,3 +185,16 @@ def test_flows_are_scored_against_hs_tables_and_no_input_is_a_scored_value():
     # bulk volumes fed in are found volumes, not scored values divided by a price
     fert = inputs[(inputs.path == "levers.fertiliser.volume_mt")].set_index("fiscal_year")["value"]
     assert fert["2024-25"] == 3.5 and fert["2024-25"] != pytest.approx(1.8 / 0.35)
+
+
+def test_notes_name_every_miss_beyond_the_target(backcast):
+    """notes.md lists the metrics outside +/-10% (here FY2022-23 exports) and the observed
+    shocks among its inputs, so a reader of results/ alone sees both."""
+    from model.analysis.backcast import notes
+
+    _, table, _ = backcast
+    text = notes(table, "history")
+    missed = table[table["error_pct"].abs() > 10.0]
+    assert list(missed["metric"]) == ["exports"]
+    assert f"Outside +/-10%: exports 2022-23 {missed['error_pct'].iloc[0]:+.1f}%." in text
+    assert "levers.rivals" in text

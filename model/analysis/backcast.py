@@ -157,7 +157,9 @@ def notes(table: pd.DataFrame, scenario_name: str) -> str:
         f"# Backcast ({scenario_name}): FY2021-22 dataset replayed to "
         f"{table['fiscal_year'].iloc[-1]}", "",
         "Observed inputs (backcast_inputs.csv): Russian crude volume, Brent, Urals discount; LNG, "
-        "coal, fertiliser and vegetable-oil volumes and prices; GDP growth; US$ inflation.",
+        "coal, fertiliser and vegetable-oil volumes and prices; GDP growth; US$ inflation; the "
+        "2022 exit of Western suppliers from Russia's markets and India's electronics supply "
+        "capacity (levers.rivals, levers.capacity).",
         "Predicted (backcast.csv, column `model`): every flow value and the totals -- exports, "
         "imports, total trade, balance. The official totals (column `actual`) are never inputs, "
         "and the FY2024-25 crude valuation factor is not used.", "",
@@ -171,6 +173,15 @@ def notes(table: pd.DataFrame, scenario_name: str) -> str:
     lines += ["", f"Largest error on total trade / balance: {worst['error_pct']:+.1f}% "
                   f"({worst['metric']}, {worst['fiscal_year']}); target within "
                   f"+/-{TARGET_ERROR_PCT:.0f}%. See docs/methodology.md, 'Backcast'."]
+    missed = table[table["error_pct"].abs() > TARGET_ERROR_PCT]
+    if len(missed):
+        lines += ["", "Outside +/-{:.0f}%: {}. docs/methodology.md (section 3) lists what was "
+                      "tested to explain such misses (a sweep of the market structure, "
+                      "scenarios/sweeps/backcast_market_range.toml; payment premia; Russia's "
+                      "observed imports).".format(
+                          TARGET_ERROR_PCT, "; ".join(f"{r.metric} {r.fiscal_year} "
+                                                      f"{r.error_pct:+.1f}%"
+                                                      for r in missed.itertuples()))]
     return "\n".join(lines) + "\n"
 
 
