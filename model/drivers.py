@@ -471,7 +471,9 @@ def _markets(sc, base, years, is_goods, adjustment_years, flow_tariff=None) -> d
             flow_index=idx, suppliers=tuple(m.suppliers for m in mkts), v0=v0,
             theta=spend / spend.sum(axis=-1, keepdims=True),
             sigma=sigma, tariff0=tariff0, rival_tariff=tariff,
-            partner_tariff=flow_tariff[:, idx, :]),  # the partner's own path (FTA, dated values)
+            # the partner's own path (FTA, dated values); integer indexing copies it, so build()
+            # may then write ln T over flow_tariff
+            partner_tariff=flow_tariff[:, idx, :]),
         "rival_cost": _adjusted(log_cost, speed),
         "rival_log_avail": _adjusted(log_avail, speed),
     }

@@ -175,13 +175,12 @@ def notes(table: pd.DataFrame, scenario_name: str) -> str:
                   f"+/-{TARGET_ERROR_PCT:.0f}%. See docs/methodology.md, 'Backcast'."]
     missed = table[table["error_pct"].abs() > TARGET_ERROR_PCT]
     if len(missed):
-        lines += ["", "Outside +/-{:.0f}%: {}. docs/methodology.md (section 3) lists what was "
-                      "tested to explain such misses (a sweep of the market structure, "
-                      "scenarios/sweeps/backcast_market_range.toml; payment premia; Russia's "
-                      "observed imports).".format(
-                          TARGET_ERROR_PCT, "; ".join(f"{r.metric} {r.fiscal_year} "
-                                                      f"{r.error_pct:+.1f}%"
-                                                      for r in missed.itertuples()))]
+        which = "; ".join(f"{r.metric} {r.fiscal_year} {r.error_pct:+.1f}%"
+                          for r in missed.itertuples())
+        lines += ["", f"Outside +/-{TARGET_ERROR_PCT:.0f}%: {which}. docs/methodology.md "
+                      "(section 3) lists what was tested to explain such misses (a sweep of the "
+                      "market structure, scenarios/sweeps/backcast_market_range.toml; payment "
+                      "premia; Russia's observed imports)."]
     return "\n".join(lines) + "\n"
 
 
