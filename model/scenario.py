@@ -136,6 +136,7 @@ def _keys_at(loc: tuple[Any, ...]) -> list[str]:
 
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TYPE_TAGS = {"float", "int", "bool", "str", "dict", "list", "tuple"}
+_BARE = re.compile(r"^[A-Za-z0-9_-]+$")  # a TOML bare key, e.g. 2026-27
 
 
 def _clean_loc(loc: tuple[Any, ...], raw: Any = None) -> tuple[Any, ...]:
@@ -152,7 +153,7 @@ def _clean_loc(loc: tuple[Any, ...], raw: Any = None) -> tuple[Any, ...]:
         if isinstance(node, Mapping):
             key = part if part in node else _year_key(node, part)
             if key is not None:
-                out.append(part)
+                out.append(key)  # the year as the user wrote it ("2026-27", not 2026)
                 node = node[key]
                 continue
         elif isinstance(node, tuple | list) and isinstance(part, int) and 0 <= part < len(node):
@@ -182,7 +183,7 @@ def _year_key(node: Mapping[Any, Any], part: Any) -> Any:
 
 def _dotted(loc: tuple[Any, ...]) -> str:
     """Key path as in TOML: bare keys joined by dots, other keys quoted."""
-    return ".".join(str(p) if isinstance(p, int) or _KEY.fullmatch(p) else json.dumps(p) for p in loc)
+    return ".".join(str(p) if isinstance(p, int) or _BARE.fullmatch(p) else json.dumps(p) for p in loc)
 
 
 def _describe(err: dict[str, Any], raw: Any = None) -> tuple[str, str]:
@@ -369,10 +370,15 @@ def _walk(model: BaseModel, prefix: str = ""):
             yield key, value
 
 
-def load_scenario(path: str | Path, *, dataset: str | None = None) -> Scenario:
+def load_scenario(path: str | Path, *, dataset: str | None = None,
+                  corridors: str | None = None) -> Scenario:
     """Read, layer (``extends``) and validate one scenario file; ``dataset`` replaces its
-    ``settings.dataset`` before validation (``tradesim run --dataset``)."""
-    return validate(resolved_table(path, dataset=dataset), file=str(path))
+    ``settings.dataset`` and ``corridors`` its ``corridors.model`` before validation
+    (``tradesim run --dataset/--corridors``), so an override is checked like the file."""
+    raw = resolved_table(path, dataset=dataset)
+    if corridors is not None:
+        raw = deep_merge(raw, {"corridors": {"model": corridors}})
+    return validate(raw, file=str(path))
 
 
 def resolved_table(path: str | Path, *, dataset: str | None = None) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from model.corridors.network import ROUTE_NAMES
 from model.fiscal import fy_label, parse_fy
 
 
@@ -250,8 +251,10 @@ Mode = Literal["container", "bulk"]
 
 class Route(Section):
     modes: tuple[Mode, ...] = Field(description="cargo modes the route carries")
-    days: float = Field(gt=0, le=365, description="door-to-door transit days")
-    freight_usd_per_t: dict[Mode, Annotated[float, Field(gt=0, le=10000)]]
+    # days and freight are year paths: a disruption (e.g. the 2022 exit of the container lines)
+    # is a table by fiscal year in the scenario, not code
+    days: year_path(0.0, 365.0, "door-to-door transit days", above=True)
+    freight_usd_per_t: dict[Mode, year_path(0.0, 10000.0, "freight, US$ per tonne", above=True)]
     capacity_mt: year_path(0.0, 1000.0, "India-Russia cargo capacity, Mt/yr", above=True) | None = Field(
         None, description="None = unlimited")
     season: tuple[Annotated[int, Field(ge=1, le=12)], Annotated[int, Field(ge=1, le=12)]] | None = Field(
@@ -318,6 +321,16 @@ class Corridors(Section):
         "capacity", description="corridor model: 'capacity' (cheapest-first fill, fixed days; "
         "fast, for sweeps), 'surrogate' (stage network with queueing-theory congestion) or "
         "'des' (as surrogate, plus the SimPy simulation reported per route and year)")
+
+    @model_validator(mode="after")
+    def _queueing_routes(self) -> Corridors:
+        # the queueing models carry cargo on the stage networks of the four named routes only
+        extra = [r for r in self.routes if r not in ROUTE_NAMES]
+        if self.model != "capacity" and extra:
+            raise ValueError(f"route '{extra[0]}' has no stage network: corridors.model = "
+                             f"'{self.model}' knows only {', '.join(ROUTE_NAMES)}; use "
+                             "'capacity' for added routes")
+        return self
 
 
 class Macro(Section):

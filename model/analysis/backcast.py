@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from model.data import Baseline, load_baseline, weakest
-from model.fiscal import fy_label
+from model.fiscal import fy_label, parse_fy
 from model.results import Result
 
 BACKCAST_COLUMNS = ["fiscal_year", "metric", "model", "actual", "error_pct"]
@@ -122,12 +122,16 @@ def observed_inputs(raw: dict) -> pd.DataFrame:
     """Every number the history scenario sets, one row per (path, fiscal year): the inputs."""
     rows = []
 
+    def year_table(value: dict) -> bool:
+        try:
+            return all(parse_fy(k) is not None for k in value)
+        except (TypeError, ValueError):
+            return False
+
     def visit(node, prefix):
         for key, value in node.items():
             path = f"{prefix}{key}"
-            deep = path.startswith(("levers.rivals", "levers.capacity"))  # named entries
-            nested = path.count(".") < (3 if deep else 2)
-            if isinstance(value, dict) and nested and not path.startswith("macro."):
+            if isinstance(value, dict) and not year_table(value):  # a section, not a year path
                 visit(value, path + ".")
             elif key not in _TIMING and not isinstance(value, str | list):  # not names
                 items = value.items() if isinstance(value, dict) else [("all years", value)]
@@ -135,7 +139,7 @@ def observed_inputs(raw: dict) -> pd.DataFrame:
                     rows.append((path, str(year), float(v), "observed input",
                                  INPUT_CONF.get(path, "see scenarios/history.toml")))
 
-    visit({k: raw[k] for k in ("macro", "levers") if k in raw}, "")
+    visit({k: raw[k] for k in ("macro", "levers", "corridors") if k in raw}, "")
     return pd.DataFrame(rows, columns=INPUT_COLUMNS)
 
 
@@ -159,7 +163,8 @@ def notes(table: pd.DataFrame, scenario_name: str) -> str:
         "Observed inputs (backcast_inputs.csv): Russian crude volume, Brent, Urals discount; LNG, "
         "coal, fertiliser and vegetable-oil volumes and prices; GDP growth; US$ inflation; the "
         "2022 exit of Western suppliers from Russia's markets and India's electronics supply "
-        "capacity (levers.rivals, levers.capacity).",
+        "capacity (levers.rivals, levers.capacity); the 2022 exit of the container lines "
+        "(corridors.routes.suez_container: the Far East detour's days and freight).",
         "Predicted (backcast.csv, column `model`): every flow value and the totals -- exports, "
         "imports, total trade, balance. The official totals (column `actual`) are never inputs, "
         "and the FY2024-25 crude valuation factor is not used.", "",

@@ -47,10 +47,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     if args.seed < 0:
         raise InputError(f"--seed must be >= 0 (got {args.seed})")
-    scenarios = [(load_scenario(path, dataset=args.dataset), path)  # validate all first
-                 for path in args.scenarios]
-    if args.corridors:
-        scenarios = [(_with_corridor_model(sc, args.corridors), path) for sc, path in scenarios]
+    scenarios = [(load_scenario(path, dataset=args.dataset, corridors=args.corridors), path)
+                 for path in args.scenarios]  # validate all first
     names = [sc.name for sc, _ in scenarios]
     for (sc, path) in scenarios:  # result directories are named after scenarios (+ temp affixes)
         if len(sc.name.encode()) > MAX_NAME_BYTES:
@@ -101,10 +99,6 @@ def main(args: argparse.Namespace) -> int:
         if written:
             print(f"comparison: {', '.join(str(w) for w in written)}")
     return 0
-
-
-def _with_corridor_model(sc, name: str):
-    return sc.model_copy(update={"corridors": sc.corridors.model_copy(update={"model": name})})
 
 
 def _report(res, dest: Path) -> None:
