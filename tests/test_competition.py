@@ -30,9 +30,13 @@ def _scenario(raw: dict, **settings):
 
 
 def _bilateral(path):
+    """The scenario as it was before markets: without the rival and capacity levers, and (the
+    history only) without the later container-line corridor shock."""
     raw = resolve_extends(path)
     raw.get("levers", {}).pop("rivals", None)
     raw.get("levers", {}).pop("capacity", None)
+    if path.stem == "history":
+        raw.pop("corridors")
     return _scenario(raw, competition="bilateral")
 
 
