@@ -398,10 +398,11 @@ def save_comparison(table: pd.DataFrame, path: Path, *, reference: str = BASELIN
     names = list(dict.fromkeys(table["scenario"]))
     colours = _scenario_colours(names)
     shown = [n for n in names if n != reference] or names
-    ncols = 3 if len(shown) <= 9 else 4
+    # fewer scenarios than columns: the panels take the whole width (no empty cells)
+    ncols = min(len(shown), 3 if len(shown) <= 9 else 4)
     nrows = math.ceil(len(shown) / ncols)
     diff = reference in names and len(names) > 1
-    fig = _figure(4.2 * ncols + 2.2, 3.4 * nrows + 1.2 + 4.4 * diff)
+    fig = _figure(4.2 * max(ncols, 3) + 2.2, 3.4 * nrows + 1.2 + 4.4 * diff)
     top, bottom = fig.subfigures(2, 1, height_ratios=[3.4 * nrows + 1.2, 4.4 * diff + 1e-9])
     first = None
     for i, name in enumerate(shown):

@@ -416,3 +416,18 @@ def test_every_parameter_path_has_a_human_label(cli):
         assert not SNAKE.findall(lab.text) and not DOTTED.findall(lab.text), (path, lab)
         assert lab.text[:1].isupper(), (path, lab)
 
+
+
+def test_comparison_of_one_scenario_fills_the_width(results, monkeypatch):
+    """One scenario beside the baseline: its panel spans the figure (no two empty cells)."""
+    table = comparison([results["baseline"], results["eaeu_fta"]])
+    figures = []
+    monkeypatch.setattr(p, "_save", lambda fig, path: figures.append(fig))
+    p.save_comparison(table, "unused.png")
+    fig = figures[0]
+    fig.canvas.draw()
+    (panel,) = [ax for ax in fig.axes if _title(ax) == "eaeu_fta"]
+    diffs = [ax for ax in fig.axes if "change from" in _title(ax)]
+    # as wide as the two difference panels below it together
+    left, right = min(a.get_position().x0 for a in diffs), max(a.get_position().x1 for a in diffs)
+    assert panel.get_position().width > 0.8 * (right - left)
