@@ -152,6 +152,24 @@ def _row_py(a, i):
 _row = _row_py  # compiled (inlined) with the kernel, _compiled()
 
 
+def _gather_py(a, t, idx, out):
+    """``out[l] = a[row of sample idx[l], t]`` for an array (N|1, Y) (a copy when it has no
+    sample axis: lanes then read one number)."""
+    if a.shape[0] == 1:
+        x = a[0, t]
+        for ln in range(out.shape[0]):
+            out[ln] = x
+    else:
+        for ln in range(out.shape[0]):
+            out[ln] = a[idx[ln], t]
+
+
+_gather = _gather_py  # compiled (inlined) with the kernel, _compiled()
+
+
+LANES = 64  # samples solved side by side: the loops run over them, so they compile to SIMD code
+
+
 def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, energy, usd, tc,
            days, cap, freight, mode_of, m_idx, theta, sigma, rival_cost, gcols, gth, gzr, gla,
            log_a,
@@ -165,41 +183,27 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
     market costs, NaN, an argument outside the range of _exp, _expm1 or _log1p): the caller then
     projects the batch with numpy.
 
-    The transcendental functions run in loops over a sample's flows or markets without branches
-    (a select where the numpy path has none to take), so that they compile to SIMD code."""
+    Samples go through in blocks of LANES, every loop innermost over the block's lanes (no
+    branch on a lane's values: selects), so that the transcendental functions, the markets and
+    the route assignment compile to SIMD code across samples. A lane whose fixed point has
+    converged keeps its iterate: it recomputes the same values (the same instructions on the
+    same inputs) while the others go on, and its result is the one it stopped at. The last
+    block is padded with copies of the range's last sample, so every sample takes the same
+    instructions whatever its batch, chunk or thread."""
+    B = LANES
     f = v0.shape[0]
     nm, nr = freight.shape[0], freight.shape[2]
     fm = m_idx.shape[0]
     ng = gth.shape[3]
     ncols = gcols.shape[0]
+    ngroups = ng if ncols == 0 else ncols
     is_m = np.zeros(f, np.bool_)
     for q in range(fm):
         is_m[m_idx[q]] = True
-    guess = np.empty(f)
-    c = np.empty(f)
-    k = np.empty(f)
-    nes = np.empty(f)
-    extra = np.empty(f)
-    c0 = np.empty(fm)
-    base_m = np.empty(fm)
-    shift = np.empty(fm)
-    one_minus = np.empty(fm)
-    inv_one_minus = np.empty(fm)
-    a = np.empty(fm)
-    b = np.empty(fm)
-    sig = np.empty(fm)
-    sigma_em = np.empty(fm)
-    la0 = np.empty(fm)
-    theta0 = np.empty(fm)
-    extra_m = np.empty(fm)
-    lt_m = np.empty(fm)
-    val_m = np.empty(fm)
-    tau_in = np.empty(f)
-    before = np.empty(f)
-    log_tau = np.empty(f)
-    vals = np.empty(f)
-    new = np.zeros(f)
-    inv_usd = np.empty(f)
+    n_mode = np.zeros(nm, np.int64)
+    for j in range(f):
+        if mode_of[j] >= 0:
+            n_mode[mode_of[j]] += 1
     # the rivals' part of each market's cost mean (shift), when no sample axis: one table
     rivals_shared = theta.shape[0] == 1 and rival_cost.shape[0] == 1
     rival_sum = np.zeros((y, fm))
@@ -210,250 +214,348 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                 for s in range(1, theta.shape[2]):
                     sh += theta[0, q, s] * rival_cost[0, q, s, t]
                 rival_sum[t, q] = sh
-    tc_i = np.empty(f)
-    days_y = np.empty(nr)
-    cap_y = np.empty(nr)
-    fr_y = np.empty((nm, nr))
-    served_y = np.empty((nm, nr))
-    kt_usd = np.empty(f)
-    carried = np.zeros((nm, nr))
-    cost = np.empty(nr)
-    share = np.empty(nr)
-    order = np.empty(nr, np.int64)
-    eff = np.empty(f)
-    tau = np.empty(f)
-    prev = np.empty(f)
-    for i in range(lo, hi):
-        lc0 = log_cost0[i]
-        for j in range(f):
-            eff[j] = lc0[j]
-            tau[j] = tau0[i, j]
-            prev[j] = tau0[i, j]
-        sp = speed[_row(speed, i), 0]
-        ie, iu, itc = _row(el, i), _row(usd, i), _row(tc, i)
-        ilp, ilv, idv, ien = _row(lpc, i), _row(level, i), _row(diversion, i), _row(energy, i)
-        idy, icp, ifr = _row(days, i), _row(cap, i), _row(freight[0], i)
-        ith, isg, irc, ila = _row(theta, i), _row(sigma, i), _row(rival_cost, i), _row(log_a, i)
-        igt, igz, igl = _row(gth[0], i), _row(gzr[0], i), _row(gla[0], i)
-        for q in range(fm):  # the sample's market constants
-            one_minus[q] = 1.0 - sigma[isg, q]
-            inv_one_minus[q] = 1.0 / one_minus[q]
-            sig[q] = sigma[isg, q]
-            sigma_em[q] = sig[q] - el[ie, m_idx[q]]
-            theta0[q] = theta[ith, q, 0]
-        for j in range(f):
-            inv_usd[j] = 1.0 / usd[iu, j]
-            tc_i[j] = tc[itc, j]
-            kt_usd[j] = 1e3 / usd[iu, j]
-        bail = False
-        for t in range(1, y):
-            # what does not change between the year's sweeps (_YearValues.__init__)
+    idx = np.empty(B, np.int64)
+    # per lane, for the block: (flow | market | route, lane)
+    lc0, eff, tau, prev = np.empty((f, B)), np.empty((f, B)), np.empty((f, B)), np.empty((f, B))
+    el_l, inv_usd, tc_l, kt_usd = np.empty((f, B)), np.empty((f, B)), np.empty((f, B)), \
+        np.empty((f, B))
+    sp = np.empty(B)
+    one_minus, inv_one_minus, sig, sigma_em, theta0 = (np.empty((fm, B)), np.empty((fm, B)),
+                                                       np.empty((fm, B)), np.empty((fm, B)),
+                                                       np.empty((fm, B)))
+    # per lane, for the year
+    lpc_l, c, k, nes, extra = (np.empty((f, B)), np.empty((f, B)), np.empty((f, B)),
+                               np.empty((f, B)), np.empty((f, B)))
+    c0, base_m, extra_m, shift, a, b_m, la0 = (np.empty((fm, B)), np.empty((fm, B)),
+                                               np.empty((fm, B)), np.empty((fm, B)),
+                                               np.empty((fm, B)), np.empty((fm, B)),
+                                               np.empty((fm, B)))
+    g_th, g_zr, g_la = (np.empty((ngroups, fm, B)), np.empty((ngroups, fm, B)),
+                        np.empty((ngroups, fm, B)))
+    days_y, cap_y = np.empty((nr, B)), np.empty((nr, B))
+    fr_y, served_y = np.empty((nm, nr, B)), np.empty((nm, nr, B))
+    # per lane, for the sweeps
+    tau_in, before, log_tau, vals, new, fin = (np.empty((f, B)), np.empty((f, B)),
+                                               np.empty((f, B)), np.empty((f, B)),
+                                               np.zeros((f, B)), np.empty((f, B)))
+    carried = np.zeros((nm, nr, B))
+    cost, usable = np.empty((nr, B)), np.empty((nr, B))
+    rank = np.empty((nr, B), np.int64)
+    value, mt, wtc, inv_density, rate, left, take, mf, md = (
+        np.empty(B), np.empty(B), np.empty(B), np.empty(B), np.empty(B), np.empty(B),
+        np.empty(B), np.empty(B), np.empty(B))
+    best = np.empty(B, np.int64)
+    tmp, tmp2 = np.empty(B), np.empty(B)
+    bc = np.empty(B)
+    n_moved = np.empty(B, np.int64)
+    n_nan = np.empty(B, np.int64)
+    active = np.empty(B, np.bool_)
+    for start in range(lo, hi, B):
+        live = min(B, hi - start)
+        for ln in range(B):  # the samples' constants (gathers)
+            i = start + ln if ln < live else hi - 1  # padding: copies of the last sample
+            idx[ln] = i
+            ie, iu, itc = _row(el, i), _row(usd, i), _row(tc, i)
             for j in range(f):
-                c[j] = eff[j] + sp * (lpc[ilp, j, t] - eff[j]) - lc0[j]
-                k[j] = v0[j] * level[ilv, j, t] if is_goods[j] else 0.0
-                nes[j] = -el[ie, j] * sp
-                extra[j] = energy[ien, epos[j], t] if epos[j] >= 0 else diversion[idv, j, t]
-            nbad = 0
-            for j in range(f):  # K = V0 D e^(-e c); the markets' k is not used, 0 e^x = 0
-                arg = -el[ie, j] * c[j]
-                kx = k[j] * _exp(arg)
-                use = k[j] != 0.0 and not is_m[j]
-                nbad += 1 if use and not abs(arg) <= EXP_MAX else 0
-                k[j] = kx if use else k[j]
+                lc0[j, ln] = log_cost0[i, j]
+                eff[j, ln] = log_cost0[i, j]
+                tau[j, ln] = tau0[i, j]
+                prev[j, ln] = tau0[i, j]
+                el_l[j, ln] = el[ie, j]
+                inv_usd[j, ln] = 1.0 / usd[iu, j]
+                kt_usd[j, ln] = 1e3 / usd[iu, j]
+                tc_l[j, ln] = tc[itc, j]
+            sp[ln] = speed[_row(speed, i), 0]
+            isg, ith = _row(sigma, i), _row(theta, i)
             for q in range(fm):
-                col = m_idx[q]
-                c0[q] = c[col]
-                extra_m[q] = extra[col]
-                base_m[q] = v0[col] * level[ilv, col, t]
-                if rivals_shared:
-                    sh = rival_sum[t, q]
-                else:
-                    sh = 0.0
-                    for s in range(1, theta.shape[2]):
-                        sh += theta[ith, q, s] * rival_cost[irc, q, s, t]
-                sh = sh + theta0[q] * c0[q]
-                shift[q] = sh
-                a[q] = 0.0
+                one_minus[q, ln] = 1.0 - sigma[isg, q]
+                inv_one_minus[q, ln] = 1.0 / one_minus[q, ln]
+                sig[q, ln] = sigma[isg, q]
+                sigma_em[q, ln] = sig[q, ln] - el[ie, m_idx[q]]
+                theta0[q, ln] = theta[ith, q, 0]
+        nbad = 0
+        for t in range(1, y):
+            # the year's inputs of each lane
             tth = t if gth.shape[0] > 1 else 0
             tzr = t if gzr.shape[0] > 1 else 0
             tla = t if gla.shape[0] > 1 else 0
-            for g in range(ng if ncols == 0 else ncols):
-                for q in range(fm):
-                    om, sh = one_minus[q], shift[q]
+            for j in range(f):
+                _gather(lpc[:, j, :], t, idx, lpc_l[j])
+                _gather(level[:, j, :], t, idx, k[j])
+                if epos[j] >= 0:
+                    _gather(energy[:, epos[j], :], t, idx, extra[j])
+                else:
+                    _gather(diversion[:, j, :], t, idx, extra[j])
+            for q in range(fm):
+                col = m_idx[q]
+                for ln in range(B):
+                    base_m[q, ln] = v0[col] * k[col, ln]
+                _gather(log_a[:, q, 0, :], t, idx, la0[q])
+                if rivals_shared:
+                    sh = rival_sum[t, q]
+                    for ln in range(B):
+                        shift[q, ln] = sh  # the partner's part is added below
+                else:
+                    for ln in range(B):
+                        shift[q, ln] = 0.0
+                    for s in range(1, theta.shape[2]):
+                        _gather(theta[:, q, s:s + 1], 0, idx, tmp)
+                        _gather(rival_cost[:, q, s, :], t, idx, tmp2)
+                        for ln in range(B):
+                            shift[q, ln] += tmp[ln] * tmp2[ln]
+                for g in range(ngroups):
                     if ncols == 0:  # rivals merged (projection._rival_groups)
-                        th = gth[tth, igt, q, g]
-                        arg = gla[tla, igl, q, g] + om * (gzr[tzr, igz, q, g] - sh)
+                        _gather(gth[:, :, q, g].T, tth, idx, g_th[g, q])
+                        _gather(gzr[:, :, q, g].T, tzr, idx, g_zr[g, q])
+                        _gather(gla[:, :, q, g].T, tla, idx, g_la[g, q])
                     else:  # rivals one by one, from the markets' arrays
                         s = gcols[g]
-                        th = theta[ith, q, s]
-                        arg = log_a[ila, q, s, t] + om * (rival_cost[irc, q, s, t] - sh)
-                    nbad += 1 if (arg > _SHIFT and th > 0) or arg != arg else 0
-                    a[q] = a[q] + th * _expm1(arg if arg < _SHIFT else _SHIFT)
-            if nbad:
-                bail = True
-            for q in range(fm):
-                la0[q] = log_a[ila, q, 0, t]
-                b[q] = la0[q] - one_minus[q] * shift[q]
-            # the year's routes (freight inf where a mode is not carried; served: 0 there)
+                        _gather(theta[:, q, s:s + 1], 0, idx, g_th[g, q])
+                        _gather(rival_cost[:, q, s, :], t, idx, g_zr[g, q])
+                        _gather(log_a[:, q, s, :], t, idx, g_la[g, q])
+            for j in range(f):  # V0 D (goods; 0: not Eq. 8)
+                for ln in range(B):
+                    k[j, ln] = v0[j] * k[j, ln] if is_goods[j] else 0.0
             for r in range(nr):
-                days_y[r] = days[idy, r, t]
-                cap_y[r] = cap[icp, r, t]
-                for m in range(nm):
-                    fr = freight[m, ifr, r, t]
-                    fr_y[m, r] = fr
-                    served_y[m, r] = fr if np.isfinite(fr) else 0.0
-            if bail:
+                _gather(days[:, r, :], t, idx, days_y[r])
+                _gather(cap[:, r, :], t, idx, cap_y[r])
+                for m in range(nm):  # freight inf where a mode is not carried; served: 0
+                    _gather(freight[m, :, r, :], t, idx, fr_y[m, r])
+                    for ln in range(B):
+                        fr = fr_y[m, r, ln]
+                        served_y[m, r, ln] = fr if np.isfinite(fr) else 0.0
+            # what does not change between the year's sweeps (_YearValues.__init__)
+            for j in range(f):
+                for ln in range(B):
+                    e = eff[j, ln]
+                    c[j, ln] = e + sp[ln] * (lpc_l[j, ln] - e) - lc0[j, ln]
+                    nes[j, ln] = -el_l[j, ln] * sp[ln]
+            for j in range(f):  # K = V0 D e^(-e c); the markets' k is not used, 0 e^x = 0
+                if is_m[j] or not is_goods[j]:
+                    continue
+                for ln in range(B):
+                    arg = -el_l[j, ln] * c[j, ln]
+                    kx = k[j, ln] * _exp(arg)
+                    use = k[j, ln] != 0.0
+                    nbad += 1 if use and not abs(arg) <= EXP_MAX else 0
+                    k[j, ln] = kx if use else k[j, ln]
+            for q in range(fm):
+                col = m_idx[q]
+                for ln in range(B):
+                    c0[q, ln] = c[col, ln]
+                    extra_m[q, ln] = extra[col, ln]
+                    shift[q, ln] = shift[q, ln] + theta0[q, ln] * c0[q, ln]
+                    a[q, ln] = 0.0
+            for g in range(ngroups):
+                for q in range(fm):
+                    for ln in range(B):
+                        th = g_th[g, q, ln]
+                        arg = g_la[g, q, ln] + one_minus[q, ln] * (g_zr[g, q, ln] - shift[q, ln])
+                        nbad += 1 if (arg > _SHIFT and th > 0) or arg != arg else 0
+                        a[q, ln] = a[q, ln] + th * _expm1(arg if arg < _SHIFT else _SHIFT)
+            for q in range(fm):
+                for ln in range(B):
+                    b_m[q, ln] = la0[q, ln] - one_minus[q, ln] * shift[q, ln]
+            if nbad:
                 break
             # start from last year's costs moved on by last year's change
             for j in range(f):
-                if t < 2:
-                    guess[j] = tau[j]
-                else:
-                    g2 = 2 * tau[j] - prev[j]
-                    guess[j] = g2 if g2 > 0.0 else (0.0 if g2 == g2 else g2)
-                tau_in[j] = guess[j]
-                before[j] = guess[j]
+                for ln in range(B):
+                    if t < 2:
+                        gs = tau[j, ln]
+                    else:
+                        g2 = 2 * tau[j, ln] - prev[j, ln]
+                        gs = g2 if g2 > 0.0 else (0.0 if g2 == g2 else g2)
+                    tau_in[j, ln] = gs
+                    before[j, ln] = gs
+            for ln in range(B):
+                active[ln] = True
             for it in range(1, max_iter + 1):
                 # values (_YearValues.values), every flow at once: ln(1 + 0) = 0 and
                 # e^(nes 0) = 1 exactly, k = 0 (not Eq. 8) leaves 0 + extra, and the markets'
                 # flows are overwritten below, so the numbers are the numpy path's
-                nbad = 0
                 for j in range(f):
-                    t0 = tau_in[j]
-                    lt = _log1p(t0)
-                    log_tau[j] = lt
-                    arg = nes[j] * lt
-                    ok = t0 > -1.0 and t0 < LOG1P_MAX and abs(arg) <= EXP_MAX
-                    nbad += 0 if ok else 1
-                    vals[j] = _exp(arg) * k[j] + extra[j]
-                for q in range(fm):
-                    lt_m[q] = log_tau[m_idx[q]]
+                    for ln in range(B):
+                        t0 = tau_in[j, ln]
+                        lt = _log1p(t0)
+                        log_tau[j, ln] = lt
+                        arg = nes[j, ln] * lt
+                        ok = t0 > -1.0 and t0 < LOG1P_MAX and abs(arg) <= EXP_MAX
+                        nbad += 0 if ok else 1
+                        vals[j, ln] = _exp(arg) * k[j, ln] + extra[j, ln]
                 for q in range(fm):  # markets.partner_log_change, closed form
-                    z0 = lt_m[q] * sp + c0[q]
-                    x0 = one_minus[q] * z0 + b[q]
-                    lp = _expm1(x0) * theta0[q] + a[q]
-                    ok = x0 <= _SHIFT and lp > -1.0 and lp < LOG1P_MAX
-                    lp = _log1p(lp) * inv_one_minus[q] + shift[q]
-                    change = sigma_em[q] * lp - sig[q] * z0 + la0[q]
-                    nbad += 0 if ok and abs(change) <= EXP_MAX else 1
-                    val_m[q] = _exp(change) * base_m[q] + extra_m[q]
-                for q in range(fm):
-                    vals[m_idx[q]] = val_m[q]
-                if nbad:
-                    bail = True
-                # route assignment (_assign, capacity model)
+                    col = m_idx[q]
+                    for ln in range(B):
+                        z0 = log_tau[col, ln] * sp[ln] + c0[q, ln]
+                        x0 = one_minus[q, ln] * z0 + b_m[q, ln]
+                        lp = _expm1(x0) * theta0[q, ln] + a[q, ln]
+                        ok = x0 <= _SHIFT and lp > -1.0 and lp < LOG1P_MAX
+                        lp = _log1p(lp) * inv_one_minus[q, ln] + shift[q, ln]
+                        change = sigma_em[q, ln] * lp - sig[q, ln] * z0 + la0[q, ln]
+                        nbad += 0 if ok and abs(change) <= EXP_MAX else 1
+                        vals[col, ln] = _exp(change) * base_m[q, ln] + extra_m[q, ln]
+                # route assignment (_assign, capacity model), per mode
                 for j in range(f):
-                    new[j] = 0.0
+                    if mode_of[j] < 0:
+                        for ln in range(B):
+                            new[j, ln] = 0.0
                 for m in range(nm):
-                    value = 0.0
-                    mt = 0.0
-                    wtc = 0.0
-                    cnt = 0
-                    for j in range(f):
-                        if mode_of[j] == m:
-                            cnt += 1
-                            value += vals[j]
-                            mt += vals[j] * kt_usd[j]
-                            wtc += vals[j] * tc_i[j]
-                    if cnt == 0:
+                    if n_mode[m] == 0:
                         for r in range(nr):
-                            carried[m, r] = 0.0
+                            for ln in range(B):
+                                carried[m, r, ln] = 0.0
                         continue
-                    # divisions are slow: reciprocals (the numpy path's numbers to rounding)
-                    inv_density = mt / (value * 1e3) if mt > 0 else 1.0
-                    rate = wtc / value if value > 0 else 0.0
-                    for r in range(nr):
-                        cost[r] = fr_y[m, r] * inv_density + days_y[r] * rate
-                        if cost[r] != cost[r]:
-                            bail = True
-                    # cheapest first (a stable order), each route up to its capacity
-                    for r in range(nr):
-                        order[r] = r
-                    for r in range(1, nr):
-                        o = order[r]
-                        s = r
-                        while s > 0 and cost[order[s - 1]] > cost[o]:
-                            order[s] = order[s - 1]
-                            s -= 1
-                        order[s] = o
-                    left = mt
-                    for s in range(nr):
-                        r = order[s]
-                        usable = cap_y[r] if np.isfinite(cost[r]) else 0.0
-                        take = min(left, usable)
-                        carried[m, r] = take
-                        left -= take
-                    if left > 1e-12 * max(mt, 1.0):
-                        best = 0
-                        bc = np.inf
-                        for r in range(nr):
-                            if np.isfinite(cost[r]) and cost[r] < bc:
-                                bc = cost[r]
-                                best = r
-                        carried[m, best] += left
-                    mf = 0.0
-                    md = 0.0
-                    inv_mt = 1.0 / mt if mt > 0 else 0.0
-                    for r in range(nr):
-                        share[r] = carried[m, r] * inv_mt
-                        mf += share[r] * served_y[m, r]
-                        md += share[r] * days_y[r]
+                    for ln in range(B):
+                        value[ln] = 0.0
+                        mt[ln] = 0.0
+                        wtc[ln] = 0.0
                     for j in range(f):
                         if mode_of[j] == m:
-                            new[j] = mf * inv_usd[j] + md * tc_i[j]
-                if bail:
-                    break
+                            for ln in range(B):
+                                v = vals[j, ln]
+                                value[ln] += v
+                                mt[ln] += v * kt_usd[j, ln]
+                                wtc[ln] += v * tc_l[j, ln]
+                    # divisions are slow: reciprocals (the numpy path's numbers to rounding)
+                    for ln in range(B):
+                        inv_density[ln] = mt[ln] / (value[ln] * 1e3) if mt[ln] > 0 else 1.0
+                        rate[ln] = wtc[ln] / value[ln] if value[ln] > 0 else 0.0
+                    for r in range(nr):
+                        for ln in range(B):
+                            cst = fr_y[m, r, ln] * inv_density[ln] + days_y[r, ln] * rate[ln]
+                            cost[r, ln] = cst
+                            nbad += 0 if cst == cst else 1
+                            usable[r, ln] = cap_y[r, ln] if np.isfinite(cst) else 0.0
+                    # cheapest first, each route up to its capacity: a route's place in the
+                    # (stable) cost order, then the routes in that order
+                    for r in range(nr):
+                        for ln in range(B):
+                            rank[r, ln] = 0
+                        for r2 in range(nr):
+                            for ln in range(B):
+                                ahead = (cost[r2, ln] <= cost[r, ln] if r2 < r
+                                         else cost[r2, ln] < cost[r, ln])
+                                rank[r, ln] += 1 if ahead and r2 != r else 0
+                    for ln in range(B):
+                        left[ln] = mt[ln]
+                    for s in range(nr):
+                        for ln in range(B):
+                            take[ln] = 0.0
+                        for r in range(nr):
+                            for ln in range(B):
+                                take[ln] = usable[r, ln] if rank[r, ln] == s else take[ln]
+                        for ln in range(B):
+                            tk = min(left[ln], take[ln])
+                            take[ln] = tk
+                            left[ln] -= tk
+                        for r in range(nr):
+                            for ln in range(B):
+                                hit = rank[r, ln] == s
+                                carried[m, r, ln] = take[ln] if hit else carried[m, r, ln]
+                    # beyond all capacity: the cheapest open route takes the rest
+                    for ln in range(B):
+                        best[ln] = 0
+                        bc[ln] = np.inf
+                    for r in range(nr):
+                        for ln in range(B):
+                            cst = cost[r, ln]
+                            better = np.isfinite(cst) and cst < bc[ln]
+                            best[ln] = r if better else best[ln]
+                            bc[ln] = cst if better else bc[ln]
+                    for r in range(nr):
+                        for ln in range(B):
+                            over = left[ln] > 1e-12 * max(mt[ln], 1.0) and best[ln] == r
+                            x = carried[m, r, ln]
+                            carried[m, r, ln] = x + left[ln] if over else x
+                    for ln in range(B):
+                        mf[ln] = 0.0
+                        md[ln] = 0.0
+                        inv_density[ln] = 1.0 / mt[ln] if mt[ln] > 0 else 0.0  # 1 / tonnes
+                    for r in range(nr):
+                        for ln in range(B):
+                            share = carried[m, r, ln] * inv_density[ln]
+                            mf[ln] += share * served_y[m, r, ln]
+                            md[ln] += share * days_y[r, ln]
+                    for j in range(f):
+                        if mode_of[j] == m:
+                            for ln in range(B):
+                                new[j, ln] = mf[ln] * inv_usd[j, ln] + md[ln] * tc_l[j, ln]
                 # convergence (_moved), then Aitken's extrapolation every 2nd sweep (_aitken)
-                # (branch-free loops, for SIMD code; a NaN change stops, as a NaN sum would)
-                n_moved = 0
-                n_nan = 0
+                # (a NaN change stops, as a NaN sum would)
+                for ln in range(B):
+                    n_moved[ln] = 0
+                    n_nan[ln] = 0
                 for j in range(f):
-                    ch = abs(new[j] - tau_in[j])
-                    n_moved += 1 if ch >= tolerance else 0
-                    n_nan += 1 if ch != ch else 0
-                moved = n_moved > 0
-                if n_nan:
-                    bail = True
+                    for ln in range(B):
+                        ch = abs(new[j, ln] - tau_in[j, ln])
+                        n_moved[ln] += 1 if ch >= tolerance else 0
+                        n_nan[ln] += 1 if ch != ch else 0
+                for ln in range(B):
+                    nbad += 1 if n_nan[ln] else 0
+                if nbad:
                     break
                 if it % 2 == 0:
                     for j in range(f):
-                        x0, x1, x2 = before[j], tau_in[j], new[j]
-                        d1, d2 = x1 - x0, x2 - x1
-                        denom = d2 - d1
-                        ok = abs(d2) < 0.5 * abs(d1) and abs(denom) > 1e-300
-                        step = d2 * d2 / (denom if ok else 1.0)
-                        lim = 2 * abs(d2)
-                        step = -lim if -lim > step else step
-                        step = lim if lim < step else step
-                        x2 = x2 - step if ok else x2
-                        new[j] = x2 if x2 > 0.0 else 0.0
-                used = it
-                if it == max_iter and moved:
-                    used = max_iter + 1
-                    moved = False
-                if used > its[t]:
-                    its[t] = used
-                if not moved:
+                        for ln in range(B):
+                            x0, x1, x2 = before[j, ln], tau_in[j, ln], new[j, ln]
+                            d1, d2 = x1 - x0, x2 - x1
+                            denom = d2 - d1
+                            ok = abs(d2) < 0.5 * abs(d1) and abs(denom) > 1e-300
+                            step = d2 * d2 / (denom if ok else 1.0)
+                            lim = 2 * abs(d2)
+                            step = -lim if -lim > step else step
+                            step = lim if lim < step else step
+                            x2 = x2 - step if ok else x2
+                            new[j, ln] = x2 if x2 > 0.0 else 0.0
+                # lanes that stop now keep this iterate; the others move on
+                going = 0
+                for ln in range(B):
+                    if not active[ln]:
+                        continue
+                    moved = n_moved[ln] > 0
+                    used = it
+                    if it == max_iter and moved:
+                        used = max_iter + 1
+                        moved = False
+                    if used > its[t]:
+                        its[t] = used
+                    if moved:
+                        going += 1
+                    else:
+                        active[ln] = False
+                        for j in range(f):
+                            fin[j, ln] = new[j, ln]
+                if going == 0:
                     break
                 for j in range(f):
-                    before[j] = tau_in[j]
-                    tau_in[j] = new[j]
-            if bail:
+                    for ln in range(B):
+                        x1 = tau_in[j, ln]
+                        on = active[ln]
+                        before[j, ln] = x1 if on else before[j, ln]
+                        tau_in[j, ln] = new[j, ln] if on else x1
+            if nbad:
                 break
             # Eq. 7 from the last iterate: the cost carried to next year; the year's results
+            # (a stopped lane's last sweep recomputed its own iterate: the same values)
             for j in range(f):
-                eff[j] = eff[j] + sp * ((lpc[ilp, j, t] + log_tau[j]) - eff[j])
-                prev[j] = tau[j]
-                tau[j] = new[j]
-                flows[t, i, j] = vals[j]
-                transport[t, i, j] = new[j]
-            for q in range(fm):
-                partner[t, i, q] = eff[m_idx[q]] - lc0[m_idx[q]]
-            for m in range(nm):
-                for r in range(nr):
-                    route_mt[t, i, m, r] = carried[m, r]
-        if bail:
-            status[i] = BAIL
+                for ln in range(B):
+                    e = eff[j, ln]
+                    eff[j, ln] = e + sp[ln] * ((lpc_l[j, ln] + log_tau[j, ln]) - e)
+                    prev[j, ln] = tau[j, ln]
+                    tau[j, ln] = fin[j, ln]
+            for ln in range(live):
+                i = start + ln
+                for j in range(f):
+                    flows[t, i, j] = vals[j, ln]
+                    transport[t, i, j] = fin[j, ln]
+                for q in range(fm):
+                    partner[t, i, q] = eff[m_idx[q], ln] - lc0[m_idx[q], ln]
+                for m in range(nm):
+                    for r in range(nr):
+                        route_mt[t, i, m, r] = carried[m, r, ln]
+        if nbad:
+            for ln in range(live):
+                status[start + ln] = BAIL
     return 0
 
 
@@ -481,7 +583,7 @@ def _intrinsics(nb):
 def _compiled():
     """The compiled kernel, built on first use; cache=True compiles it once per machine (the
     cache sits next to this file or, where that is read-only, in numba's user-wide cache)."""
-    global numba, _kernel, _bits, _float, _exp, _expm1, _log1p, _row
+    global numba, _kernel, _bits, _float, _exp, _expm1, _log1p, _row, _gather
     if _kernel is None:
         with warnings.catch_warnings():  # numba's and llvmlite's import-time notices
             for mod in ("numba", "llvmlite"):
@@ -498,7 +600,7 @@ def _compiled():
         opts = dict(error_model="numpy", fastmath={"contract"})
         _exp, _expm1, _log1p = (nb.njit(inline="always", **opts)(fn)
                                 for fn in (_exp_py, _expm1_py, _log1p_py))
-        _row = nb.njit(inline="always", **opts)(_row_py)
+        _row, _gather = (nb.njit(inline="always", **opts)(fn) for fn in (_row_py, _gather_py))
         try:
             _kernel = nb.njit(cache=True, nogil=True, **opts)(_years)
         except RuntimeError:  # pragma: no cover - no writable cache location at all
