@@ -201,9 +201,13 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
     for q in range(fm):
         is_m[m_idx[q]] = True
     n_mode = np.zeros(nm, np.int64)
+    routed = np.empty(f, np.int64)  # the flows whose transport costs the sweeps move
+    n_routed = 0
     for j in range(f):
         if mode_of[j] >= 0:
             n_mode[mode_of[j]] += 1
+            routed[n_routed] = j
+            n_routed += 1
     # the rivals' part of each market's cost mean (shift), when no sample axis: one table
     rivals_shared = theta.shape[0] == 1 and rival_cost.shape[0] == 1
     rival_sum = np.zeros((y, fm))
@@ -240,7 +244,6 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                                                np.zeros((f, B)), np.empty((f, B)))
     carried = np.zeros((nm, nr, B))
     cost, usable = np.empty((nr, B)), np.empty((nr, B))
-    rank = np.empty((nr, B), np.int64)
     value, mt, wtc, inv_density, rate, left, take, mf, md = (
         np.empty(B), np.empty(B), np.empty(B), np.empty(B), np.empty(B), np.empty(B),
         np.empty(B), np.empty(B), np.empty(B))
@@ -370,11 +373,10 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                     before[j, ln] = gs
             for ln in range(B):
                 active[ln] = True
-            for it in range(1, max_iter + 1):
-                # values (_YearValues.values), every flow at once: ln(1 + 0) = 0 and
-                # e^(nes 0) = 1 exactly, k = 0 (not Eq. 8) leaves 0 + extra, and the markets'
-                # flows are overwritten below, so the numbers are the numpy path's
-                for j in range(f):
+            # flows not routed carry no transport cost (tau = 0, as _assign gives them): their
+            # values are the year's, ln(1 + 0) = 0 and e^(nes 0) = 1 exactly
+            for j in range(f):
+                if mode_of[j] < 0:
                     for ln in range(B):
                         t0 = tau_in[j, ln]
                         lt = _log1p(t0)
@@ -383,6 +385,21 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                         ok = t0 > -1.0 and t0 < LOG1P_MAX and abs(arg) <= EXP_MAX
                         nbad += 0 if ok else 1
                         vals[j, ln] = _exp(arg) * k[j, ln] + extra[j, ln]
+            for it in range(1, max_iter + 1):
+                # values (_YearValues.values) of the routed flows; the markets' flows take
+                # only ln(1 + tau) here, their values come from the markets below
+                for p in range(n_routed):
+                    j = routed[p]
+                    plain = not is_m[j]
+                    for ln in range(B):
+                        t0 = tau_in[j, ln]
+                        lt = _log1p(t0)
+                        log_tau[j, ln] = lt
+                        arg = nes[j, ln] * lt
+                        ok = t0 > -1.0 and t0 < LOG1P_MAX and (abs(arg) <= EXP_MAX or not plain)
+                        nbad += 0 if ok else 1
+                        if plain:
+                            vals[j, ln] = _exp(arg) * k[j, ln] + extra[j, ln]
                 for q in range(fm):  # markets.partner_log_change, closed form
                     col = m_idx[q]
                     for ln in range(B):
@@ -426,47 +443,47 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                             cost[r, ln] = cst
                             nbad += 0 if cst == cst else 1
                             usable[r, ln] = cap_y[r, ln] if np.isfinite(cst) else 0.0
-                    # cheapest first, each route up to its capacity: a route's place in the
-                    # (stable) cost order, then the routes in that order
+                    # cheapest first (a stable order), each route up to its capacity: a route
+                    # takes what the routes ahead of it leave (the numpy path's running
+                    # remainder to rounding)
+                    for ln in range(B):
+                        left[ln] = mt[ln]
                     for r in range(nr):
                         for ln in range(B):
-                            rank[r, ln] = 0
+                            take[ln] = 0.0
                         for r2 in range(nr):
+                            if r2 == r:
+                                continue
                             for ln in range(B):
                                 ahead = (cost[r2, ln] <= cost[r, ln] if r2 < r
                                          else cost[r2, ln] < cost[r, ln])
-                                rank[r, ln] += 1 if ahead and r2 != r else 0
-                    for ln in range(B):
-                        left[ln] = mt[ln]
-                    for s in range(nr):
+                                take[ln] += usable[r2, ln] if ahead else 0.0
                         for ln in range(B):
-                            take[ln] = 0.0
-                        for r in range(nr):
-                            for ln in range(B):
-                                take[ln] = usable[r, ln] if rank[r, ln] == s else take[ln]
-                        for ln in range(B):
-                            tk = min(left[ln], take[ln])
-                            take[ln] = tk
+                            rest = mt[ln] - take[ln]
+                            rest = rest if rest > 0.0 else 0.0
+                            tk = rest if rest < usable[r, ln] else usable[r, ln]
+                            carried[m, r, ln] = tk
                             left[ln] -= tk
+                    # beyond all capacity (rare: a block-wide test first): the cheapest open
+                    # route takes the rest
+                    n_over = 0
+                    for ln in range(B):
+                        n_over += 1 if left[ln] > 1e-12 * max(mt[ln], 1.0) else 0
+                    if n_over:
+                        for ln in range(B):
+                            best[ln] = 0
+                            bc[ln] = np.inf
                         for r in range(nr):
                             for ln in range(B):
-                                hit = rank[r, ln] == s
-                                carried[m, r, ln] = take[ln] if hit else carried[m, r, ln]
-                    # beyond all capacity: the cheapest open route takes the rest
-                    for ln in range(B):
-                        best[ln] = 0
-                        bc[ln] = np.inf
-                    for r in range(nr):
-                        for ln in range(B):
-                            cst = cost[r, ln]
-                            better = np.isfinite(cst) and cst < bc[ln]
-                            best[ln] = r if better else best[ln]
-                            bc[ln] = cst if better else bc[ln]
-                    for r in range(nr):
-                        for ln in range(B):
-                            over = left[ln] > 1e-12 * max(mt[ln], 1.0) and best[ln] == r
-                            x = carried[m, r, ln]
-                            carried[m, r, ln] = x + left[ln] if over else x
+                                cst = cost[r, ln]
+                                better = np.isfinite(cst) and cst < bc[ln]
+                                best[ln] = r if better else best[ln]
+                                bc[ln] = cst if better else bc[ln]
+                        for r in range(nr):
+                            for ln in range(B):
+                                over = left[ln] > 1e-12 * max(mt[ln], 1.0) and best[ln] == r
+                                x = carried[m, r, ln]
+                                carried[m, r, ln] = x + left[ln] if over else x
                     for ln in range(B):
                         mf[ln] = 0.0
                         md[ln] = 0.0
