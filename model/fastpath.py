@@ -167,7 +167,7 @@ def _gather_py(a, t, idx, out):
 _gather = _gather_py  # compiled (inlined) with the kernel, _compiled()
 
 
-LANES = 64  # samples solved side by side: the loops run over them, so they compile to SIMD code
+LANES = 128  # samples solved side by side: the loops run over them, so they compile to SIMD code
 
 
 def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, energy, usd, tc,
