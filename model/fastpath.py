@@ -168,6 +168,22 @@ _gather = _gather_py  # compiled (inlined) with the kernel, _compiled()
 
 
 LANES = 128  # samples solved side by side: the loops run over them, so they compile to SIMD code
+SLOTS = 32  # the sweeps run over a multiple of this many slots (a whole number of SIMD loops)
+
+
+def _move_py(s, d, pf, pm, pr, sp, lane_of, new):
+    """Slot ``s``'s sweep state (its inputs and iterates) to slot ``d``."""
+    for pack in (pf, pm, pr):
+        for p in range(pack.shape[0]):
+            for r in range(pack.shape[1]):
+                pack[p, r, d] = pack[p, r, s]
+    for j in range(new.shape[0]):
+        new[j, d] = new[j, s]
+    sp[d] = sp[s]
+    lane_of[d] = lane_of[s]
+
+
+_move = _move_py  # compiled (inlined) with the kernel, _compiled()
 
 
 def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, energy, usd, tc,
@@ -219,29 +235,32 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                     sh += theta[0, q, s] * rival_cost[0, q, s, t]
                 rival_sum[t, q] = sh
     idx = np.empty(B, np.int64)
-    # per lane, for the block: (flow | market | route, lane)
+    # per lane (flow | market | route, lane), for the block
     lc0, eff, tau, prev = np.empty((f, B)), np.empty((f, B)), np.empty((f, B)), np.empty((f, B))
-    el_l, inv_usd, tc_l, kt_usd = np.empty((f, B)), np.empty((f, B)), np.empty((f, B)), \
+    el_l, usd_l, tc_ll, kt_l = np.empty((f, B)), np.empty((f, B)), np.empty((f, B)), \
         np.empty((f, B))
-    sp = np.empty(B)
-    one_minus, inv_one_minus, sig, sigma_em, theta0 = (np.empty((fm, B)), np.empty((fm, B)),
-                                                       np.empty((fm, B)), np.empty((fm, B)),
-                                                       np.empty((fm, B)))
-    # per lane, for the year
-    lpc_l, c, k, nes, extra = (np.empty((f, B)), np.empty((f, B)), np.empty((f, B)),
-                               np.empty((f, B)), np.empty((f, B)))
-    c0, base_m, extra_m, shift, a, b_m, la0 = (np.empty((fm, B)), np.empty((fm, B)),
-                                               np.empty((fm, B)), np.empty((fm, B)),
-                                               np.empty((fm, B)), np.empty((fm, B)),
-                                               np.empty((fm, B)))
+    sp_l = np.empty(B)
+    mk_l = np.empty((5, fm, B))  # 1 - sigma, 1 / (1 - sigma), sigma, sigma - Em, theta_0
+    # per lane, for the year: its inputs and results (the stopped iterate)
+    lpc_l, c = np.empty((f, B)), np.empty((f, B))
     g_th, g_zr, g_la = (np.empty((ngroups, fm, B)), np.empty((ngroups, fm, B)),
                         np.empty((ngroups, fm, B)))
-    days_y, cap_y = np.empty((nr, B)), np.empty((nr, B))
-    fr_y, served_y = np.empty((nm, nr, B)), np.empty((nm, nr, B))
-    # per lane, for the sweeps
-    tau_in, before, log_tau, vals, new, fin = (np.empty((f, B)), np.empty((f, B)),
-                                               np.empty((f, B)), np.empty((f, B)),
-                                               np.zeros((f, B)), np.empty((f, B)))
+    fin, res_lt, res_v = np.empty((f, B)), np.empty((f, B)), np.empty((f, B))
+    res_mt = np.zeros((nm, nr, B))
+    # per slot: what the sweeps read and write. A year starts with slot = lane; when few lanes
+    # are still iterating they are moved to the first slots (_move), and the sweeps run over
+    # those only. Packed, so that a slot moves in one loop
+    pf = np.empty((10, f, B))
+    tau_in, before, nes, k, extra, kt_usd, tc_l, inv_usd, log_tau, vals = (
+        pf[0], pf[1], pf[2], pf[3], pf[4], pf[5], pf[6], pf[7], pf[8], pf[9])
+    pm = np.empty((12, fm, B))
+    one_minus, inv_one_minus, sig, sigma_em, theta0 = pm[0], pm[1], pm[2], pm[3], pm[4]
+    c0, base_m, extra_m, shift, a, b_m, la0 = pm[5], pm[6], pm[7], pm[8], pm[9], pm[10], pm[11]
+    pr = np.empty((2 + 2 * nm, nr, B))
+    days_y, cap_y, fr_y, served_y = pr[0], pr[1], pr[2:2 + nm], pr[2 + nm:]
+    sp = np.empty(B)
+    lane_of = np.empty(B, np.int64)
+    new = np.zeros((f, B))
     carried = np.zeros((nm, nr, B))
     cost, usable = np.empty((nr, B)), np.empty((nr, B))
     value, mt, wtc, inv_density, rate, left, take, mf, md = (
@@ -265,20 +284,32 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                 tau[j, ln] = tau0[i, j]
                 prev[j, ln] = tau0[i, j]
                 el_l[j, ln] = el[ie, j]
-                inv_usd[j, ln] = 1.0 / usd[iu, j]
-                kt_usd[j, ln] = 1e3 / usd[iu, j]
-                tc_l[j, ln] = tc[itc, j]
-            sp[ln] = speed[_row(speed, i), 0]
+                usd_l[j, ln] = 1.0 / usd[iu, j]
+                kt_l[j, ln] = 1e3 / usd[iu, j]
+                tc_ll[j, ln] = tc[itc, j]
+            sp_l[ln] = speed[_row(speed, i), 0]
             isg, ith = _row(sigma, i), _row(theta, i)
             for q in range(fm):
-                one_minus[q, ln] = 1.0 - sigma[isg, q]
-                inv_one_minus[q, ln] = 1.0 / one_minus[q, ln]
-                sig[q, ln] = sigma[isg, q]
-                sigma_em[q, ln] = sig[q, ln] - el[ie, m_idx[q]]
-                theta0[q, ln] = theta[ith, q, 0]
+                mk_l[0, q, ln] = 1.0 - sigma[isg, q]
+                mk_l[1, q, ln] = 1.0 / mk_l[0, q, ln]
+                mk_l[2, q, ln] = sigma[isg, q]
+                mk_l[3, q, ln] = mk_l[2, q, ln] - el[ie, m_idx[q]]
+                mk_l[4, q, ln] = theta[ith, q, 0]
         nbad = 0
         for t in range(1, y):
-            # the year's inputs of each lane
+            # the year's inputs of each lane, in slot = lane
+            for j in range(f):
+                for ln in range(B):
+                    inv_usd[j, ln] = usd_l[j, ln]
+                    kt_usd[j, ln] = kt_l[j, ln]
+                    tc_l[j, ln] = tc_ll[j, ln]
+            for p in range(5):
+                for q in range(fm):
+                    for ln in range(B):
+                        pm[p, q, ln] = mk_l[p, q, ln]
+            for ln in range(B):
+                sp[ln] = sp_l[ln]
+                lane_of[ln] = ln
             tth = t if gth.shape[0] > 1 else 0
             tzr = t if gzr.shape[0] > 1 else 0
             tla = t if gla.shape[0] > 1 else 0
@@ -373,6 +404,7 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                     before[j, ln] = gs
             for ln in range(B):
                 active[ln] = True
+            ns = B  # slots the sweeps run over
             # flows not routed carry no transport cost (tau = 0, as _assign gives them): their
             # values are the year's, ln(1 + 0) = 0 and e^(nes 0) = 1 exactly
             for j in range(f):
@@ -391,7 +423,7 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                 for p in range(n_routed):
                     j = routed[p]
                     plain = not is_m[j]
-                    for ln in range(B):
+                    for ln in range(ns):
                         t0 = tau_in[j, ln]
                         lt = _log1p(t0)
                         log_tau[j, ln] = lt
@@ -402,7 +434,7 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                             vals[j, ln] = _exp(arg) * k[j, ln] + extra[j, ln]
                 for q in range(fm):  # markets.partner_log_change, closed form
                     col = m_idx[q]
-                    for ln in range(B):
+                    for ln in range(ns):
                         z0 = log_tau[col, ln] * sp[ln] + c0[q, ln]
                         x0 = one_minus[q, ln] * z0 + b_m[q, ln]
                         lp = _expm1(x0) * theta0[q, ln] + a[q, ln]
@@ -414,31 +446,31 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                 # route assignment (_assign, capacity model), per mode
                 for j in range(f):
                     if mode_of[j] < 0:
-                        for ln in range(B):
+                        for ln in range(ns):
                             new[j, ln] = 0.0
                 for m in range(nm):
                     if n_mode[m] == 0:
                         for r in range(nr):
-                            for ln in range(B):
+                            for ln in range(ns):
                                 carried[m, r, ln] = 0.0
                         continue
-                    for ln in range(B):
+                    for ln in range(ns):
                         value[ln] = 0.0
                         mt[ln] = 0.0
                         wtc[ln] = 0.0
                     for j in range(f):
                         if mode_of[j] == m:
-                            for ln in range(B):
+                            for ln in range(ns):
                                 v = vals[j, ln]
                                 value[ln] += v
                                 mt[ln] += v * kt_usd[j, ln]
                                 wtc[ln] += v * tc_l[j, ln]
                     # divisions are slow: reciprocals (the numpy path's numbers to rounding)
-                    for ln in range(B):
+                    for ln in range(ns):
                         inv_density[ln] = mt[ln] / (value[ln] * 1e3) if mt[ln] > 0 else 1.0
                         rate[ln] = wtc[ln] / value[ln] if value[ln] > 0 else 0.0
                     for r in range(nr):
-                        for ln in range(B):
+                        for ln in range(ns):
                             cst = fr_y[m, r, ln] * inv_density[ln] + days_y[r, ln] * rate[ln]
                             cost[r, ln] = cst
                             nbad += 0 if cst == cst else 1
@@ -446,19 +478,19 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                     # cheapest first (a stable order), each route up to its capacity: a route
                     # takes what the routes ahead of it leave (the numpy path's running
                     # remainder to rounding)
-                    for ln in range(B):
+                    for ln in range(ns):
                         left[ln] = mt[ln]
                     for r in range(nr):
-                        for ln in range(B):
+                        for ln in range(ns):
                             take[ln] = 0.0
                         for r2 in range(nr):
                             if r2 == r:
                                 continue
-                            for ln in range(B):
+                            for ln in range(ns):
                                 ahead = (cost[r2, ln] <= cost[r, ln] if r2 < r
                                          else cost[r2, ln] < cost[r, ln])
                                 take[ln] += usable[r2, ln] if ahead else 0.0
-                        for ln in range(B):
+                        for ln in range(ns):
                             rest = mt[ln] - take[ln]
                             rest = rest if rest > 0.0 else 0.0
                             tk = rest if rest < usable[r, ln] else usable[r, ln]
@@ -467,53 +499,53 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                     # beyond all capacity (rare: a block-wide test first): the cheapest open
                     # route takes the rest
                     n_over = 0
-                    for ln in range(B):
+                    for ln in range(ns):
                         n_over += 1 if left[ln] > 1e-12 * max(mt[ln], 1.0) else 0
                     if n_over:
-                        for ln in range(B):
+                        for ln in range(ns):
                             best[ln] = 0
                             bc[ln] = np.inf
                         for r in range(nr):
-                            for ln in range(B):
+                            for ln in range(ns):
                                 cst = cost[r, ln]
                                 better = np.isfinite(cst) and cst < bc[ln]
                                 best[ln] = r if better else best[ln]
                                 bc[ln] = cst if better else bc[ln]
                         for r in range(nr):
-                            for ln in range(B):
+                            for ln in range(ns):
                                 over = left[ln] > 1e-12 * max(mt[ln], 1.0) and best[ln] == r
                                 x = carried[m, r, ln]
                                 carried[m, r, ln] = x + left[ln] if over else x
-                    for ln in range(B):
+                    for ln in range(ns):
                         mf[ln] = 0.0
                         md[ln] = 0.0
                         inv_density[ln] = 1.0 / mt[ln] if mt[ln] > 0 else 0.0  # 1 / tonnes
                     for r in range(nr):
-                        for ln in range(B):
+                        for ln in range(ns):
                             share = carried[m, r, ln] * inv_density[ln]
                             mf[ln] += share * served_y[m, r, ln]
                             md[ln] += share * days_y[r, ln]
                     for j in range(f):
                         if mode_of[j] == m:
-                            for ln in range(B):
+                            for ln in range(ns):
                                 new[j, ln] = mf[ln] * inv_usd[j, ln] + md[ln] * tc_l[j, ln]
                 # convergence (_moved), then Aitken's extrapolation every 2nd sweep (_aitken)
                 # (a NaN change stops, as a NaN sum would)
-                for ln in range(B):
+                for ln in range(ns):
                     n_moved[ln] = 0
                     n_nan[ln] = 0
                 for j in range(f):
-                    for ln in range(B):
+                    for ln in range(ns):
                         ch = abs(new[j, ln] - tau_in[j, ln])
                         n_moved[ln] += 1 if ch >= tolerance else 0
                         n_nan[ln] += 1 if ch != ch else 0
-                for ln in range(B):
+                for ln in range(ns):
                     nbad += 1 if n_nan[ln] else 0
                 if nbad:
                     break
                 if it % 2 == 0:
                     for j in range(f):
-                        for ln in range(B):
+                        for ln in range(ns):
                             x0, x1, x2 = before[j, ln], tau_in[j, ln], new[j, ln]
                             d1, d2 = x1 - x0, x2 - x1
                             denom = d2 - d1
@@ -524,12 +556,12 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                             step = lim if lim < step else step
                             x2 = x2 - step if ok else x2
                             new[j, ln] = x2 if x2 > 0.0 else 0.0
-                # lanes that stop now keep this iterate; the others move on
+                # slots that stop now: their lane's results are this sweep's; the others move on
                 going = 0
-                for ln in range(B):
-                    if not active[ln]:
+                for sl in range(ns):
+                    if not active[sl]:
                         continue
-                    moved = n_moved[ln] > 0
+                    moved = n_moved[sl] > 0
                     used = it
                     if it == max_iter and moved:
                         used = max_iter + 1
@@ -538,38 +570,55 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                         its[t] = used
                     if moved:
                         going += 1
-                    else:
-                        active[ln] = False
-                        for j in range(f):
-                            fin[j, ln] = new[j, ln]
+                        continue
+                    active[sl] = False
+                    ln = lane_of[sl]
+                    for j in range(f):
+                        fin[j, ln] = new[j, sl]
+                        res_lt[j, ln] = log_tau[j, sl]
+                        res_v[j, ln] = vals[j, sl]
+                    for m in range(nm):
+                        for r in range(nr):
+                            res_mt[m, r, ln] = carried[m, r, sl]
                 if going == 0:
                     break
+                # few still going: into the first slots (a multiple of SLOTS), sweeps over those
+                keep = (going + SLOTS - 1) // SLOTS * SLOTS
+                if keep < ns:
+                    d = 0
+                    for sl in range(going, ns):
+                        if active[sl]:
+                            while active[d]:
+                                d += 1
+                            _move(sl, d, pf, pm, pr, sp, lane_of, new)
+                            active[d] = True
+                            active[sl] = False
+                    ns = keep
                 for j in range(f):
-                    for ln in range(B):
-                        x1 = tau_in[j, ln]
-                        on = active[ln]
-                        before[j, ln] = x1 if on else before[j, ln]
-                        tau_in[j, ln] = new[j, ln] if on else x1
+                    for sl in range(ns):
+                        x1 = tau_in[j, sl]
+                        on = active[sl]
+                        before[j, sl] = x1 if on else before[j, sl]
+                        tau_in[j, sl] = new[j, sl] if on else x1
             if nbad:
                 break
             # Eq. 7 from the last iterate: the cost carried to next year; the year's results
-            # (a stopped lane's last sweep recomputed its own iterate: the same values)
             for j in range(f):
                 for ln in range(B):
                     e = eff[j, ln]
-                    eff[j, ln] = e + sp[ln] * ((lpc_l[j, ln] + log_tau[j, ln]) - e)
+                    eff[j, ln] = e + sp_l[ln] * ((lpc_l[j, ln] + res_lt[j, ln]) - e)
                     prev[j, ln] = tau[j, ln]
                     tau[j, ln] = fin[j, ln]
             for ln in range(live):
                 i = start + ln
                 for j in range(f):
-                    flows[t, i, j] = vals[j, ln]
+                    flows[t, i, j] = res_v[j, ln]
                     transport[t, i, j] = fin[j, ln]
                 for q in range(fm):
                     partner[t, i, q] = eff[m_idx[q], ln] - lc0[m_idx[q], ln]
                 for m in range(nm):
                     for r in range(nr):
-                        route_mt[t, i, m, r] = carried[m, r, ln]
+                        route_mt[t, i, m, r] = res_mt[m, r, ln]
         if nbad:
             for ln in range(live):
                 status[start + ln] = BAIL
@@ -600,7 +649,7 @@ def _intrinsics(nb):
 def _compiled():
     """The compiled kernel, built on first use; cache=True compiles it once per machine (the
     cache sits next to this file or, where that is read-only, in numba's user-wide cache)."""
-    global numba, _kernel, _bits, _float, _exp, _expm1, _log1p, _row, _gather
+    global numba, _kernel, _bits, _float, _exp, _expm1, _log1p, _row, _gather, _move
     if _kernel is None:
         with warnings.catch_warnings():  # numba's and llvmlite's import-time notices
             for mod in ("numba", "llvmlite"):
@@ -617,7 +666,8 @@ def _compiled():
         opts = dict(error_model="numpy", fastmath={"contract"})
         _exp, _expm1, _log1p = (nb.njit(inline="always", **opts)(fn)
                                 for fn in (_exp_py, _expm1_py, _log1p_py))
-        _row, _gather = (nb.njit(inline="always", **opts)(fn) for fn in (_row_py, _gather_py))
+        _row, _gather, _move = (nb.njit(inline="always", **opts)(fn)
+                                for fn in (_row_py, _gather_py, _move_py))
         try:
             _kernel = nb.njit(cache=True, nogil=True, **opts)(_years)
         except RuntimeError:  # pragma: no cover - no writable cache location at all
