@@ -152,16 +152,17 @@ def _row_py(a, i):
 _row = _row_py  # compiled (inlined) with the kernel, _compiled()
 
 
-def _gather_py(a, t, idx, out):
-    """``out[l] = a[row of sample idx[l], t]`` for an array (N|1, Y) (a copy when it has no
-    sample axis: lanes then read one number)."""
+def _gather_py(a, c, idx, out, o):
+    """``out[o, l] = a[row of sample idx[l], c]`` for an array (N|1, C) (the same number in
+    every lane when it has no sample axis). Arrays are indexed, not sliced: a view would count
+    references to its array, atomically, and the threads share the inputs."""
     if a.shape[0] == 1:
-        x = a[0, t]
-        for ln in range(out.shape[0]):
-            out[ln] = x
+        x = a[0, c]
+        for ln in range(out.shape[1]):
+            out[o, ln] = x
     else:
-        for ln in range(out.shape[0]):
-            out[ln] = a[idx[ln], t]
+        for ln in range(out.shape[1]):
+            out[o, ln] = a[idx[ln], c]
 
 
 _gather = _gather_py  # compiled (inlined) with the kernel, _compiled()
@@ -208,7 +209,16 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
     instructions whatever its batch, chunk or thread."""
     B = LANES
     f = v0.shape[0]
-    nm, nr = freight.shape[0], freight.shape[2]
+    nm, nr = freight.shape[1], freight.shape[2]
+    # the inputs as (N|1, columns), for _gather: (flow, year) -> flow * y + year, ...
+    lpc2, level2 = lpc.reshape(lpc.shape[0], -1), level.reshape(level.shape[0], -1)
+    energy2 = energy.reshape(energy.shape[0], -1)
+    diversion2 = diversion.reshape(diversion.shape[0], -1)
+    days2, cap2 = days.reshape(days.shape[0], -1), cap.reshape(cap.shape[0], -1)
+    freight2 = freight.reshape(freight.shape[0], -1)
+    theta2 = theta.reshape(theta.shape[0], -1)
+    rival2, log_a2 = rival_cost.reshape(rival_cost.shape[0], -1), log_a.reshape(log_a.shape[0], -1)
+    ns_ = theta.shape[2]
     fm = m_idx.shape[0]
     ng = gth.shape[3]
     ncols = gcols.shape[0]
@@ -243,8 +253,8 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
     mk_l = np.empty((5, fm, B))  # 1 - sigma, 1 / (1 - sigma), sigma, sigma - Em, theta_0
     # per lane, for the year: its inputs and results (the stopped iterate)
     lpc_l, c = np.empty((f, B)), np.empty((f, B))
-    g_th, g_zr, g_la = (np.empty((ngroups, fm, B)), np.empty((ngroups, fm, B)),
-                        np.empty((ngroups, fm, B)))
+    g_th, g_zr, g_la = (np.empty((ngroups * fm, B)), np.empty((ngroups * fm, B)),
+                        np.empty((ngroups * fm, B)))  # (group * fm + market, lane)
     fin, res_lt, res_v = np.empty((f, B)), np.empty((f, B)), np.empty((f, B))
     res_mt = np.zeros((nm, nr, B))
     # per slot: what the sweeps read and write. A year starts with slot = lane; when few lanes
@@ -258,6 +268,7 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
     c0, base_m, extra_m, shift, a, b_m, la0 = pm[5], pm[6], pm[7], pm[8], pm[9], pm[10], pm[11]
     pr = np.empty((2 + 2 * nm, nr, B))
     days_y, cap_y, fr_y, served_y = pr[0], pr[1], pr[2:2 + nm], pr[2 + nm:]
+    pr2 = pr.reshape(-1, B)
     sp = np.empty(B)
     lane_of = np.empty(B, np.int64)
     new = np.zeros((f, B))
@@ -267,7 +278,7 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
         np.empty(B), np.empty(B), np.empty(B), np.empty(B), np.empty(B), np.empty(B),
         np.empty(B), np.empty(B), np.empty(B))
     best = np.empty(B, np.int64)
-    tmp, tmp2 = np.empty(B), np.empty(B)
+    tmp = np.empty((2, B))
     bc = np.empty(B)
     n_moved = np.empty(B, np.int64)
     n_nan = np.empty(B, np.int64)
@@ -314,17 +325,17 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
             tzr = t if gzr.shape[0] > 1 else 0
             tla = t if gla.shape[0] > 1 else 0
             for j in range(f):
-                _gather(lpc[:, j, :], t, idx, lpc_l[j])
-                _gather(level[:, j, :], t, idx, k[j])
+                _gather(lpc2, j * y + t, idx, lpc_l, j)
+                _gather(level2, j * y + t, idx, k, j)
                 if epos[j] >= 0:
-                    _gather(energy[:, epos[j], :], t, idx, extra[j])
+                    _gather(energy2, epos[j] * y + t, idx, extra, j)
                 else:
-                    _gather(diversion[:, j, :], t, idx, extra[j])
+                    _gather(diversion2, j * y + t, idx, extra, j)
             for q in range(fm):
                 col = m_idx[q]
                 for ln in range(B):
                     base_m[q, ln] = v0[col] * k[col, ln]
-                _gather(log_a[:, q, 0, :], t, idx, la0[q])
+                _gather(log_a2, (q * ns_) * y + t, idx, la0, q)
                 if rivals_shared:
                     sh = rival_sum[t, q]
                     for ln in range(B):
@@ -332,29 +343,32 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                 else:
                     for ln in range(B):
                         shift[q, ln] = 0.0
-                    for s in range(1, theta.shape[2]):
-                        _gather(theta[:, q, s:s + 1], 0, idx, tmp)
-                        _gather(rival_cost[:, q, s, :], t, idx, tmp2)
+                    for s in range(1, ns_):
+                        _gather(theta2, q * ns_ + s, idx, tmp, 0)
+                        _gather(rival2, (q * ns_ + s) * y + t, idx, tmp, 1)
                         for ln in range(B):
-                            shift[q, ln] += tmp[ln] * tmp2[ln]
+                            shift[q, ln] += tmp[0, ln] * tmp[1, ln]
                 for g in range(ngroups):
-                    if ncols == 0:  # rivals merged (projection._rival_groups)
-                        _gather(gth[:, :, q, g].T, tth, idx, g_th[g, q])
-                        _gather(gzr[:, :, q, g].T, tzr, idx, g_zr[g, q])
-                        _gather(gla[:, :, q, g].T, tla, idx, g_la[g, q])
+                    o = g * fm + q
+                    if ncols == 0:  # rivals merged (projection._rival_groups): no sample axis
+                        th, zr, la = gth[tth, 0, q, g], gzr[tzr, 0, q, g], gla[tla, 0, q, g]
+                        for ln in range(B):
+                            g_th[o, ln] = th
+                            g_zr[o, ln] = zr
+                            g_la[o, ln] = la
                     else:  # rivals one by one, from the markets' arrays
                         s = gcols[g]
-                        _gather(theta[:, q, s:s + 1], 0, idx, g_th[g, q])
-                        _gather(rival_cost[:, q, s, :], t, idx, g_zr[g, q])
-                        _gather(log_a[:, q, s, :], t, idx, g_la[g, q])
+                        _gather(theta2, q * ns_ + s, idx, g_th, o)
+                        _gather(rival2, (q * ns_ + s) * y + t, idx, g_zr, o)
+                        _gather(log_a2, (q * ns_ + s) * y + t, idx, g_la, o)
             for j in range(f):  # V0 D (goods; 0: not Eq. 8)
                 for ln in range(B):
                     k[j, ln] = v0[j] * k[j, ln] if is_goods[j] else 0.0
             for r in range(nr):
-                _gather(days[:, r, :], t, idx, days_y[r])
-                _gather(cap[:, r, :], t, idx, cap_y[r])
+                _gather(days2, r * y + t, idx, pr2, r)
+                _gather(cap2, r * y + t, idx, pr2, nr + r)
                 for m in range(nm):  # freight inf where a mode is not carried; served: 0
-                    _gather(freight[m, :, r, :], t, idx, fr_y[m, r])
+                    _gather(freight2, (m * nr + r) * y + t, idx, pr2, (2 + m) * nr + r)
                     for ln in range(B):
                         fr = fr_y[m, r, ln]
                         served_y[m, r, ln] = fr if np.isfinite(fr) else 0.0
@@ -383,8 +397,9 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
             for g in range(ngroups):
                 for q in range(fm):
                     for ln in range(B):
-                        th = g_th[g, q, ln]
-                        arg = g_la[g, q, ln] + one_minus[q, ln] * (g_zr[g, q, ln] - shift[q, ln])
+                        th = g_th[g * fm + q, ln]
+                        arg = (g_la[g * fm + q, ln]
+                               + one_minus[q, ln] * (g_zr[g * fm + q, ln] - shift[q, ln]))
                         nbad += 1 if (arg > _SHIFT and th > 0) or arg != arg else 0
                         a[q, ln] = a[q, ln] + th * _expm1(arg if arg < _SHIFT else _SHIFT)
             for q in range(fm):
@@ -767,10 +782,10 @@ def project_years(d, tau0, log_cost0, tolerance, max_iter, flows, transport, rou
     epos = np.full(f, -1, np.int64)
     epos[d.energy_index] = np.arange(d.energy_index.size)
     rows = max(r.freight[m].shape[0] for m in ROUTED_MODES if m in r.freight)
-    freight = np.full((len(ROUTED_MODES), rows, len(r.names), y), np.inf)
+    freight = np.full((rows, len(ROUTED_MODES), len(r.names), y), np.inf)  # (N|1, M, R, Y)
     for m, mode in enumerate(ROUTED_MODES):
         if mode in r.freight:
-            freight[m] = np.where(r.open_, r.freight[mode], np.inf)
+            freight[:, m] = np.where(r.open_, r.freight[mode], np.inf)
     status = np.zeros(n, np.int64)
     # one compiled signature: outputs are written in place where they are a chunk's slices of
     # the batch's buffers (layout 'A'; project allocates its own buffers that way too) and
