@@ -5,20 +5,21 @@ flow values (Eq. 7-8 and the markets' closed form, :class:`model.projection._Yea
 capacity-limited route assignment (Eq. 10, :func:`model.engine.fill_routes`), with Aitken's
 extrapolation every second sweep. Numpy's overhead on the (N, 17) arrays of each sweep dominates
 that loop; :func:`_years` runs the whole year loop (per-year constants, fixed point, partial
-adjustment) sample by sample, compiled by numba and on threads over ranges of samples, with the
-same formulas in the same order, to rounding: exp, expm1 and log1p are its own branch-free
-versions (below one unit in the last place, so that the loops over a sample's flows and markets
-compile to SIMD code) and divisions by a sample's constants are multiplications by reciprocals
-(results agree with the numpy path to 1e-10, ``tests/test_fastpath.py``). Every sample is solved
-on its own, so no number depends on the batch, its chunking or the thread count. A batch is taken
-whole (projection.project does not cut it into chunks for this path): fresh memory is slow to
-fill on a virtual machine, and the outputs are written once, in place.
+adjustment) compiled by numba, on threads over ranges of samples, with the same formulas in the
+same order, to rounding. Within a range the samples go in blocks of :data:`LANES`, every loop
+innermost over the block's samples, so that the loops compile to SIMD code across samples; exp,
+expm1 and log1p are branch-free versions of their own (below one unit in the last place) so that
+those loops vectorise, and divisions by a sample's constants are multiplications by reciprocals
+(results agree with the numpy path to 1e-10, ``tests/test_fastpath.py``). Every sample is still
+solved on its own (its own sweeps, its own convergence test), so no number depends on the batch,
+its chunking or the thread count. A batch is taken whole (projection.project does not cut it into
+chunks for this path): fresh memory is slow to fill on a virtual machine, and the outputs are
+written once, in place.
 
 The numpy path stays the reference and is used for small batches (no JIT compile in a single
 deterministic run), the queueing / DES corridor models, triggers, extreme trade costs (the markets'
 log-sum-exp) and when numba is not installed. ``TRADESIM_NO_NUMBA=1`` turns this path off.
 """
-
 from __future__ import annotations
 
 import importlib.util
@@ -168,8 +169,10 @@ def _gather_py(a, c, idx, out, o):
 _gather = _gather_py  # compiled (inlined) with the kernel, _compiled()
 
 
-LANES = 128  # samples solved side by side: the loops run over them, so they compile to SIMD code
-SLOTS = 32  # the sweeps run over a multiple of this many slots (a whole number of SIMD loops)
+LANES = 128  # samples solved side by side: the loops run over them, so they compile to SIMD
+#               code (more lanes spread each loop's set-up over more samples; 16-64 were slower)
+SLOTS = 32  # the sweeps run over a multiple of this many slots (whole SIMD loops); LANES: never
+#             move the lanes still iterating (tests/test_fastpath.py)
 
 
 def _move_py(s, d, pf, pm, pr, sp, lane_of, new):
@@ -190,23 +193,23 @@ _move = _move_py  # compiled (inlined) with the kernel, _compiled()
 def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, energy, usd, tc,
            days, cap, freight, mode_of, m_idx, theta, sigma, rival_cost, gcols, gth, gzr, gla,
            log_a,
-           tau0, log_cost0, tolerance, max_iter,
+           tau0, log_cost0, tolerance, max_iter, slots,
            flows, transport, route_mt, partner, its, status):
     """Samples lo..hi-1, years 1..y-1: the year loop of projection.project (capacity model, no
     triggers) with every sample's fixed point solved on its own. Outputs are year-major like
     project's buffers (the transit days are the inputs' own, route_days: not written); ``its``
     (Y,) the most sweeps a sample of the range used (max_iter + 1: one did not converge);
-    ``status[i] = BAIL`` where a sample met a case the numpy path treats differently (extreme
-    market costs, NaN, an argument outside the range of _exp, _expm1 or _log1p): the caller then
-    projects the batch with numpy.
+    ``status[i] = BAIL`` for the samples of a block where one met a case the numpy path treats
+    differently (extreme market costs, NaN, an argument outside the range of _exp, _expm1 or
+    _log1p): the caller then projects the batch with numpy.
 
     Samples go through in blocks of LANES, every loop innermost over the block's lanes (no
     branch on a lane's values: selects), so that the transcendental functions, the markets and
-    the route assignment compile to SIMD code across samples. A lane whose fixed point has
-    converged keeps its iterate: it recomputes the same values (the same instructions on the
-    same inputs) while the others go on, and its result is the one it stopped at. The last
-    block is padded with copies of the range's last sample, so every sample takes the same
-    instructions whatever its batch, chunk or thread."""
+    the route assignment compile to SIMD code across samples. A year starts with slot = lane;
+    a lane that has converged keeps its results (its last sweep's), and when few lanes are still
+    iterating they move to the first slots (a multiple of ``slots``) and the sweeps run over those
+    only. The last block is padded with copies of the range's last sample, and every sample
+    takes the same instructions whatever its block, slot, batch, chunk or thread."""
     B = LANES
     f = v0.shape[0]
     nm, nr = freight.shape[1], freight.shape[2]
@@ -597,8 +600,8 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                             res_mt[m, r, ln] = carried[m, r, sl]
                 if going == 0:
                     break
-                # few still going: into the first slots (a multiple of SLOTS), sweeps over those
-                keep = (going + SLOTS - 1) // SLOTS * SLOTS
+                # few still going: into the first slots (a multiple of slots), sweeps over those
+                keep = (going + slots - 1) // slots * slots
                 if keep < ns:
                     d = 0
                     for sl in range(going, ns):
@@ -797,7 +800,7 @@ def project_years(d, tau0, log_cost0, tolerance, max_iter, flows, transport, rou
             _c(d.log_policy_cost), _c(d.elasticity[..., 0]), _c(d.speed), _c(d.diversion),
             _c(d.energy_value), _c(d.usd_per_t[..., 0]), _c(d.time_cost[..., 0]), _c(r.days),
             _c(r.capacity), freight, np.asarray(d.mode_index, np.int64), *_groups(d, y),
-            _c(tau0), _c(log_cost0), float(tolerance), int(max_iter),
+            _c(tau0), _c(log_cost0), float(tolerance), int(max_iter), int(SLOTS),
             flows, transport, route_mt, partner)
     # samples are independent: contiguous ranges of them on threads (the kernel releases the
     # GIL) give the same numbers as one range, whatever the thread count; a few ranges per
