@@ -338,13 +338,16 @@ def _policy_cost(sc, base, years, kinds, is_export, parts=None, reuse=False,
                  and tariff.dtype == np.float64)
     out = np.empty(shape) if fresh else tariff
     log_ntb, log_friction = np.log1p(ntb), np.log1p(friction)
-    for blk in _blocks(out, log_ntb, log_friction, *extra):
+
+    def fill(blk):
         o = out[blk]
         np.log1p(_rows(tariff, blk), out=o)
         o += _rows(log_ntb, blk)
         o += _rows(log_friction, blk)
         for a in extra:
             o += _rows(a, blk)
+
+    _each(fill, _blocks(out, log_ntb, log_friction, *extra))
     return out
 
 
@@ -358,6 +361,26 @@ def _blocks(out: np.ndarray, *inputs: np.ndarray):
     if any(a.shape[0] not in (1, n) for a in inputs):
         return [slice(None)]
     return [slice(i, i + BLOCK) for i in range(0, n, BLOCK)]
+
+
+def _each(fill, blocks) -> None:
+    """``fill(block)`` for every block, on the process's threads when there are several
+    (numpy releases the GIL in its loops; each block is written by one thread)."""
+    if len(blocks) > 1:
+        from model.fastpath import run_threads
+
+        run_threads(fill, blocks)
+    else:
+        for blk in blocks:
+            fill(blk)
+
+
+def _take_flows(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """``a[:, idx]`` of an (N|1, F, Y) array, a copy (np.take: faster than integer indexing on
+    a middle axis), a block of samples at a time."""
+    out = np.empty((a.shape[0], idx.size, *a.shape[2:]))
+    _each(lambda blk: np.take(a[blk], idx, axis=1, out=out[blk]), _blocks(out))
+    return out
 
 
 def _rows(a: np.ndarray, blk: slice) -> np.ndarray:
@@ -381,11 +404,14 @@ def _policy_parts(sc, base, years, kinds, is_export):
     cut = np.where(is_export[None, :, None], eaeu, india) * covered[None, :, None]
     w = weight(lv.fta, years)[:, None, :]
     tariff = np.empty(np.broadcast_shapes(cut.shape, w.shape, tariff0.shape))
-    for blk in _blocks(tariff, cut, w, tariff0):  # (N, F, Y) in a sweep: a block at a time
+
+    def fill(blk):  # (N, F, Y) in a sweep: a block at a time
         t = tariff[blk]
         np.multiply(_rows(cut, blk), _rows(w, blk), out=t)
         np.subtract(1.0, t, out=t)
         t *= _rows(tariff0, blk)  # tariff0 (1 - cut w)
+
+    _each(fill, _blocks(tariff, cut, w, tariff0))
     ntb_cut = _stack_flows([lv.ntb.cut.get(n, 0.0) for n in names])
     w_ntb = weight(lv.ntb, years, lv.ntb.uptake_lag_years)[:, None, :]
     ntb = ntb0 * (1.0 - ntb_cut * w_ntb)
@@ -489,9 +515,9 @@ def _markets(sc, base, years, is_goods, adjustment_years, flow_tariff=None) -> d
             flow_index=idx, suppliers=tuple(m.suppliers for m in mkts), v0=v0,
             theta=spend / spend.sum(axis=-1, keepdims=True),
             sigma=sigma, tariff0=tariff0, rival_tariff=tariff,
-            # the partner's own path (FTA, dated values); np.take copies it (faster than
-            # integer indexing on a middle axis), so build() may then write ln T over flow_tariff
-            partner_tariff=np.take(flow_tariff, idx, axis=1)),
+            # the partner's own path (FTA, dated values), a copy: build() may then write ln T
+            # over flow_tariff
+            partner_tariff=_take_flows(flow_tariff, idx)),
         "rival_cost": _adjusted(log_cost, speed),
         "rival_log_avail": _adjusted(log_avail, speed),
     }

@@ -719,6 +719,15 @@ def _pool():
     return _POOL[1]
 
 
+def run_threads(fn, items) -> None:
+    """``fn(item)`` for every item, on the process's threads (for work that releases the GIL)."""
+    if _threads() == 1:
+        for item in items:
+            fn(item)
+    else:
+        list(_pool().map(fn, items))
+
+
 _LOCAL = threading.local()
 
 
