@@ -182,8 +182,8 @@ def build(sc: ScenarioSpec, base: Baseline) -> Drivers:
         # India's export price (Eq. 9b) moves the landed price in Russia like a trade cost and
         # the customs value per unit like a price index
         level=_level(sc, base, years, kinds, is_export) * np.exp(price),
-        log_policy_cost=_add(_policy_cost(sc, base, years, kinds, is_export, parts,
-                                          reuse=True), price),
+        log_policy_cost=_policy_cost(sc, base, years, kinds, is_export, parts, reuse=True,
+                                     add=price),
         export_price=price,
         elasticity=engine.effective_elasticity(flow_param(sc, base, "elasticity"), ex),
         speed=np.where(adj >= 1.0, 1.0 / np.maximum(adj, 1.0), 1.0).reshape(-1, 1),
@@ -197,14 +197,6 @@ def build(sc: ScenarioSpec, base: Baseline) -> Drivers:
         lng_volume=lng_volume(sc, base, years),
         **markets,
     )
-
-
-def _add(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a + b``, in place in ``a`` when the result has its shape (``a`` is a fresh array)."""
-    if np.broadcast_shapes(a.shape, b.shape) == a.shape:
-        a += b
-        return a
-    return a + b
 
 
 def _override(sc, flow: str, attr: str):
@@ -332,20 +324,68 @@ def nowcast(base: Baseline, flow: str, years: np.ndarray, modelled: np.ndarray) 
     return out
 
 
-def _policy_cost(sc, base, years, kinds, is_export, parts=None, reuse=False) -> np.ndarray:
-    """ln[(1+tariff)(1+NTB)(1+payment friction)] per flow and year (Eq. 6 without transport).
-    ``reuse``: ``parts``' tariff array is not needed after this, and is overwritten when it has
-    the result's shape."""
+def _policy_cost(sc, base, years, kinds, is_export, parts=None, reuse=False,
+                 add=None) -> np.ndarray:
+    """ln[(1+tariff)(1+NTB)(1+payment friction)] per flow and year (Eq. 6 without transport),
+    plus ``add`` if given. ``reuse``: ``parts``' tariff array is not needed after this, and is
+    overwritten when it has the result's shape."""
     tariff, ntb, friction = parts or _policy_parts(sc, base, years, kinds, is_export)
-    # (N, F, Y) with a sweep over tariffs: written in place, (ln(1+t) + ln(1+ntb)) + ln(1+f)
-    shape = np.broadcast_shapes(tariff.shape, ntb.shape, friction.shape)
+    # (N, F, Y) with a sweep over tariffs: written in place, ((ln(1+t) + ln(1+ntb)) + ln(1+f))
+    # + add, a block of samples at a time (each block's passes stay in cache)
+    extra = () if add is None else (add,)
+    shape = np.broadcast_shapes(tariff.shape, ntb.shape, friction.shape, *(a.shape for a in extra))
     fresh = not (reuse and tariff.shape == shape and tariff.flags.writeable
                  and tariff.dtype == np.float64)
     out = np.empty(shape) if fresh else tariff
-    np.log1p(tariff, out=out)
-    out += np.log1p(ntb)
-    out += np.log1p(friction)
+    log_ntb, log_friction = np.log1p(ntb), np.log1p(friction)
+
+    def fill(blk):
+        o = out[blk]
+        np.log1p(_rows(tariff, blk), out=o)
+        o += _rows(log_ntb, blk)
+        o += _rows(log_friction, blk)
+        for a in extra:
+            o += _rows(a, blk)
+
+    _each(fill, _blocks(out, log_ntb, log_friction, *extra))
     return out
+
+
+BLOCK = 512  # samples per block of the (N, F, Y) driver arrays: a block's passes stay in cache
+
+
+def _blocks(out: np.ndarray, *inputs: np.ndarray):
+    """Slices of the sample axis of ``out`` to fill a block at a time: blocks of BLOCK rows, or
+    one slice when an input's sample axis would not follow them (a shape other than N or 1)."""
+    n = out.shape[0]
+    if any(a.shape[0] not in (1, n) for a in inputs):
+        return [slice(None)]
+    return [slice(i, i + BLOCK) for i in range(0, n, BLOCK)]
+
+
+def _each(fill, blocks) -> None:
+    """``fill(block)`` for every block, on the process's threads when there are several
+    (numpy releases the GIL in its loops; each block is written by one thread)."""
+    if len(blocks) > 1:
+        from model.fastpath import run_threads
+
+        run_threads(fill, blocks)
+    else:
+        for blk in blocks:
+            fill(blk)
+
+
+def _take_flows(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """``a[:, idx]`` of an (N|1, F, Y) array, a copy (np.take: faster than integer indexing on
+    a middle axis), a block of samples at a time."""
+    out = np.empty((a.shape[0], idx.size, *a.shape[2:]))
+    _each(lambda blk: np.take(a[blk], idx, axis=1, out=out[blk]), _blocks(out))
+    return out
+
+
+def _rows(a: np.ndarray, blk: slice) -> np.ndarray:
+    """Rows ``blk`` of an array whose first axis is the samples' or 1 (broadcast)."""
+    return a if a.shape[0] == 1 else a[blk]
 
 
 def _policy_parts(sc, base, years, kinds, is_export):
@@ -362,12 +402,16 @@ def _policy_parts(sc, base, years, kinds, is_export):
     eaeu = np.asarray(lv.fta.eaeu_tariff_cut, dtype=float).reshape(-1, 1, 1)
     india = np.asarray(lv.fta.india_tariff_cut, dtype=float).reshape(-1, 1, 1)
     cut = np.where(is_export[None, :, None], eaeu, india) * covered[None, :, None]
-    tariff = cut * weight(lv.fta, years)[:, None, :]
-    np.subtract(1.0, tariff, out=tariff)
-    if np.broadcast_shapes(tariff0.shape, tariff.shape) == tariff.shape:
-        tariff *= tariff0  # tariff0 (1 - cut w), in place: the array is (N, F, Y) in a sweep
-    else:
-        tariff = tariff0 * tariff
+    w = weight(lv.fta, years)[:, None, :]
+    tariff = np.empty(np.broadcast_shapes(cut.shape, w.shape, tariff0.shape))
+
+    def fill(blk):  # (N, F, Y) in a sweep: a block at a time
+        t = tariff[blk]
+        np.multiply(_rows(cut, blk), _rows(w, blk), out=t)
+        np.subtract(1.0, t, out=t)
+        t *= _rows(tariff0, blk)  # tariff0 (1 - cut w)
+
+    _each(fill, _blocks(tariff, cut, w, tariff0))
     ntb_cut = _stack_flows([lv.ntb.cut.get(n, 0.0) for n in names])
     w_ntb = weight(lv.ntb, years, lv.ntb.uptake_lag_years)[:, None, :]
     ntb = ntb0 * (1.0 - ntb_cut * w_ntb)
@@ -471,9 +515,9 @@ def _markets(sc, base, years, is_goods, adjustment_years, flow_tariff=None) -> d
             flow_index=idx, suppliers=tuple(m.suppliers for m in mkts), v0=v0,
             theta=spend / spend.sum(axis=-1, keepdims=True),
             sigma=sigma, tariff0=tariff0, rival_tariff=tariff,
-            # the partner's own path (FTA, dated values); integer indexing copies it, so build()
-            # may then write ln T over flow_tariff
-            partner_tariff=flow_tariff[:, idx, :]),
+            # the partner's own path (FTA, dated values), a copy: build() may then write ln T
+            # over flow_tariff
+            partner_tariff=_take_flows(flow_tariff, idx)),
         "rival_cost": _adjusted(log_cost, speed),
         "rival_log_avail": _adjusted(log_avail, speed),
     }

@@ -5,20 +5,21 @@ flow values (Eq. 7-8 and the markets' closed form, :class:`model.projection._Yea
 capacity-limited route assignment (Eq. 10, :func:`model.engine.fill_routes`), with Aitken's
 extrapolation every second sweep. Numpy's overhead on the (N, 17) arrays of each sweep dominates
 that loop; :func:`_years` runs the whole year loop (per-year constants, fixed point, partial
-adjustment) sample by sample, compiled by numba and on threads over ranges of samples, with the
-same formulas in the same order, to rounding: exp, expm1 and log1p are its own branch-free
-versions (below one unit in the last place, so that the loops over a sample's flows and markets
-compile to SIMD code) and divisions by a sample's constants are multiplications by reciprocals
-(results agree with the numpy path to 1e-10, ``tests/test_fastpath.py``). Every sample is solved
-on its own, so no number depends on the batch, its chunking or the thread count. A batch is taken
-whole (projection.project does not cut it into chunks for this path): fresh memory is slow to
-fill on a virtual machine, and the outputs are written once, in place.
+adjustment) compiled by numba, on threads over ranges of samples, with the same formulas in the
+same order, to rounding. Within a range the samples go in blocks of :data:`LANES`, every loop
+innermost over the block's samples, so that the loops compile to SIMD code across samples; exp,
+expm1 and log1p are branch-free versions of their own (below one unit in the last place) so that
+those loops vectorise, and divisions by a sample's constants are multiplications by reciprocals
+(results agree with the numpy path to 1e-10, ``tests/test_fastpath.py``). Every sample is still
+solved on its own (its own sweeps, its own convergence test), so no number depends on the batch,
+its chunking or the thread count. A batch is taken whole (projection.project does not cut it into
+chunks for this path): fresh memory is slow to fill on a virtual machine, and the outputs are
+written once, in place.
 
 The numpy path stays the reference and is used for small batches (no JIT compile in a single
 deterministic run), the queueing / DES corridor models, triggers, extreme trade costs (the markets'
 log-sum-exp) and when numba is not installed. ``TRADESIM_NO_NUMBA=1`` turns this path off.
 """
-
 from __future__ import annotations
 
 import importlib.util
@@ -152,54 +153,90 @@ def _row_py(a, i):
 _row = _row_py  # compiled (inlined) with the kernel, _compiled()
 
 
+def _gather_py(a, c, idx, out, o):
+    """``out[o, l] = a[row of sample idx[l], c]`` for an array (N|1, C) (the same number in
+    every lane when it has no sample axis). Arrays are indexed, not sliced: a view would count
+    references to its array, atomically, and the threads share the inputs."""
+    if a.shape[0] == 1:
+        x = a[0, c]
+        for ln in range(out.shape[1]):
+            out[o, ln] = x
+    else:
+        for ln in range(out.shape[1]):
+            out[o, ln] = a[idx[ln], c]
+
+
+_gather = _gather_py  # compiled (inlined) with the kernel, _compiled()
+
+
+LANES = 128  # samples solved side by side: the loops run over them, so they compile to SIMD
+#               code (more lanes spread each loop's set-up over more samples; 16-64 were slower)
+SLOTS = 32  # the sweeps run over a multiple of this many slots (whole SIMD loops); LANES: never
+#             move the lanes still iterating (tests/test_fastpath.py)
+
+
+def _move_py(s, d, pf, pm, pr, sp, lane_of, new):
+    """Slot ``s``'s sweep state (its inputs and iterates) to slot ``d``."""
+    for pack in (pf, pm, pr):
+        for p in range(pack.shape[0]):
+            for r in range(pack.shape[1]):
+                pack[p, r, d] = pack[p, r, s]
+    for j in range(new.shape[0]):
+        new[j, d] = new[j, s]
+    sp[d] = sp[s]
+    lane_of[d] = lane_of[s]
+
+
+_move = _move_py  # compiled (inlined) with the kernel, _compiled()
+
+
 def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, energy, usd, tc,
            days, cap, freight, mode_of, m_idx, theta, sigma, rival_cost, gcols, gth, gzr, gla,
            log_a,
-           tau0, log_cost0, tolerance, max_iter,
+           tau0, log_cost0, tolerance, max_iter, slots,
            flows, transport, route_mt, partner, its, status):
     """Samples lo..hi-1, years 1..y-1: the year loop of projection.project (capacity model, no
     triggers) with every sample's fixed point solved on its own. Outputs are year-major like
     project's buffers (the transit days are the inputs' own, route_days: not written); ``its``
     (Y,) the most sweeps a sample of the range used (max_iter + 1: one did not converge);
-    ``status[i] = BAIL`` where a sample met a case the numpy path treats differently (extreme
-    market costs, NaN, an argument outside the range of _exp, _expm1 or _log1p): the caller then
-    projects the batch with numpy.
+    ``status[i] = BAIL`` for the samples of a block where one met a case the numpy path treats
+    differently (extreme market costs, NaN, an argument outside the range of _exp, _expm1 or
+    _log1p): the caller then projects the batch with numpy.
 
-    The transcendental functions run in loops over a sample's flows or markets without branches
-    (a select where the numpy path has none to take), so that they compile to SIMD code."""
+    Samples go through in blocks of LANES, every loop innermost over the block's lanes (no
+    branch on a lane's values: selects), so that the transcendental functions, the markets and
+    the route assignment compile to SIMD code across samples. A year starts with slot = lane;
+    a lane that has converged keeps its results (its last sweep's), and when few lanes are still
+    iterating they move to the first slots (a multiple of ``slots``) and the sweeps run over those
+    only. The last block is padded with copies of the range's last sample, and every sample
+    takes the same instructions whatever its block, slot, batch, chunk or thread."""
+    B = LANES
     f = v0.shape[0]
-    nm, nr = freight.shape[0], freight.shape[2]
+    nm, nr = freight.shape[1], freight.shape[2]
+    # the inputs as (N|1, columns), for _gather: (flow, year) -> flow * y + year, ...
+    lpc2, level2 = lpc.reshape(lpc.shape[0], -1), level.reshape(level.shape[0], -1)
+    energy2 = energy.reshape(energy.shape[0], -1)
+    diversion2 = diversion.reshape(diversion.shape[0], -1)
+    days2, cap2 = days.reshape(days.shape[0], -1), cap.reshape(cap.shape[0], -1)
+    freight2 = freight.reshape(freight.shape[0], -1)
+    theta2 = theta.reshape(theta.shape[0], -1)
+    rival2, log_a2 = rival_cost.reshape(rival_cost.shape[0], -1), log_a.reshape(log_a.shape[0], -1)
+    ns_ = theta.shape[2]
     fm = m_idx.shape[0]
     ng = gth.shape[3]
     ncols = gcols.shape[0]
+    ngroups = ng if ncols == 0 else ncols
     is_m = np.zeros(f, np.bool_)
     for q in range(fm):
         is_m[m_idx[q]] = True
-    guess = np.empty(f)
-    c = np.empty(f)
-    k = np.empty(f)
-    nes = np.empty(f)
-    extra = np.empty(f)
-    c0 = np.empty(fm)
-    base_m = np.empty(fm)
-    shift = np.empty(fm)
-    one_minus = np.empty(fm)
-    inv_one_minus = np.empty(fm)
-    a = np.empty(fm)
-    b = np.empty(fm)
-    sig = np.empty(fm)
-    sigma_em = np.empty(fm)
-    la0 = np.empty(fm)
-    theta0 = np.empty(fm)
-    extra_m = np.empty(fm)
-    lt_m = np.empty(fm)
-    val_m = np.empty(fm)
-    tau_in = np.empty(f)
-    before = np.empty(f)
-    log_tau = np.empty(f)
-    vals = np.empty(f)
-    new = np.zeros(f)
-    inv_usd = np.empty(f)
+    n_mode = np.zeros(nm, np.int64)
+    routed = np.empty(f, np.int64)  # the flows whose transport costs the sweeps move
+    n_routed = 0
+    for j in range(f):
+        if mode_of[j] >= 0:
+            n_mode[mode_of[j]] += 1
+            routed[n_routed] = j
+            n_routed += 1
     # the rivals' part of each market's cost mean (shift), when no sample axis: one table
     rivals_shared = theta.shape[0] == 1 and rival_cost.shape[0] == 1
     rival_sum = np.zeros((y, fm))
@@ -210,250 +247,399 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                 for s in range(1, theta.shape[2]):
                     sh += theta[0, q, s] * rival_cost[0, q, s, t]
                 rival_sum[t, q] = sh
-    tc_i = np.empty(f)
-    days_y = np.empty(nr)
-    cap_y = np.empty(nr)
-    fr_y = np.empty((nm, nr))
-    served_y = np.empty((nm, nr))
-    kt_usd = np.empty(f)
-    carried = np.zeros((nm, nr))
-    cost = np.empty(nr)
-    share = np.empty(nr)
-    order = np.empty(nr, np.int64)
-    eff = np.empty(f)
-    tau = np.empty(f)
-    prev = np.empty(f)
-    for i in range(lo, hi):
-        lc0 = log_cost0[i]
-        for j in range(f):
-            eff[j] = lc0[j]
-            tau[j] = tau0[i, j]
-            prev[j] = tau0[i, j]
-        sp = speed[_row(speed, i), 0]
-        ie, iu, itc = _row(el, i), _row(usd, i), _row(tc, i)
-        ilp, ilv, idv, ien = _row(lpc, i), _row(level, i), _row(diversion, i), _row(energy, i)
-        idy, icp, ifr = _row(days, i), _row(cap, i), _row(freight[0], i)
-        ith, isg, irc, ila = _row(theta, i), _row(sigma, i), _row(rival_cost, i), _row(log_a, i)
-        igt, igz, igl = _row(gth[0], i), _row(gzr[0], i), _row(gla[0], i)
-        for q in range(fm):  # the sample's market constants
-            one_minus[q] = 1.0 - sigma[isg, q]
-            inv_one_minus[q] = 1.0 / one_minus[q]
-            sig[q] = sigma[isg, q]
-            sigma_em[q] = sig[q] - el[ie, m_idx[q]]
-            theta0[q] = theta[ith, q, 0]
-        for j in range(f):
-            inv_usd[j] = 1.0 / usd[iu, j]
-            tc_i[j] = tc[itc, j]
-            kt_usd[j] = 1e3 / usd[iu, j]
-        bail = False
-        for t in range(1, y):
-            # what does not change between the year's sweeps (_YearValues.__init__)
+    idx = np.empty(B, np.int64)
+    # per lane (flow | market | route, lane), for the block
+    lc0, eff, tau, prev = np.empty((f, B)), np.empty((f, B)), np.empty((f, B)), np.empty((f, B))
+    el_l, usd_l, tc_ll, kt_l = np.empty((f, B)), np.empty((f, B)), np.empty((f, B)), \
+        np.empty((f, B))
+    sp_l = np.empty(B)
+    mk_l = np.empty((5, fm, B))  # 1 - sigma, 1 / (1 - sigma), sigma, sigma - Em, theta_0
+    # per lane, for the year: its inputs and results (the stopped iterate)
+    lpc_l, c = np.empty((f, B)), np.empty((f, B))
+    g_th, g_zr, g_la = (np.empty((ngroups * fm, B)), np.empty((ngroups * fm, B)),
+                        np.empty((ngroups * fm, B)))  # (group * fm + market, lane)
+    fin, res_lt, res_v = np.empty((f, B)), np.empty((f, B)), np.empty((f, B))
+    res_mt = np.zeros((nm, nr, B))
+    # per slot: what the sweeps read and write. A year starts with slot = lane; when few lanes
+    # are still iterating they are moved to the first slots (_move), and the sweeps run over
+    # those only. Packed, so that a slot moves in one loop
+    pf = np.empty((10, f, B))
+    tau_in, before, nes, k, extra, kt_usd, tc_l, inv_usd, log_tau, vals = (
+        pf[0], pf[1], pf[2], pf[3], pf[4], pf[5], pf[6], pf[7], pf[8], pf[9])
+    pm = np.empty((12, fm, B))
+    one_minus, inv_one_minus, sig, sigma_em, theta0 = pm[0], pm[1], pm[2], pm[3], pm[4]
+    c0, base_m, extra_m, shift, a, b_m, la0 = pm[5], pm[6], pm[7], pm[8], pm[9], pm[10], pm[11]
+    pr = np.empty((2 + 2 * nm, nr, B))
+    days_y, cap_y, fr_y, served_y = pr[0], pr[1], pr[2:2 + nm], pr[2 + nm:]
+    pr2 = pr.reshape(-1, B)
+    sp = np.empty(B)
+    lane_of = np.empty(B, np.int64)
+    new = np.zeros((f, B))
+    carried = np.zeros((nm, nr, B))
+    cost, usable = np.empty((nr, B)), np.empty((nr, B))
+    value, mt, wtc, inv_density, rate, left, take, mf, md = (
+        np.empty(B), np.empty(B), np.empty(B), np.empty(B), np.empty(B), np.empty(B),
+        np.empty(B), np.empty(B), np.empty(B))
+    best = np.empty(B, np.int64)
+    tmp = np.empty((2, B))
+    bc = np.empty(B)
+    n_moved = np.empty(B, np.int64)
+    n_nan = np.empty(B, np.int64)
+    active = np.empty(B, np.bool_)
+    for start in range(lo, hi, B):
+        live = min(B, hi - start)
+        for ln in range(B):  # the samples' constants (gathers)
+            i = start + ln if ln < live else hi - 1  # padding: copies of the last sample
+            idx[ln] = i
+            ie, iu, itc = _row(el, i), _row(usd, i), _row(tc, i)
             for j in range(f):
-                c[j] = eff[j] + sp * (lpc[ilp, j, t] - eff[j]) - lc0[j]
-                k[j] = v0[j] * level[ilv, j, t] if is_goods[j] else 0.0
-                nes[j] = -el[ie, j] * sp
-                extra[j] = energy[ien, epos[j], t] if epos[j] >= 0 else diversion[idv, j, t]
-            nbad = 0
-            for j in range(f):  # K = V0 D e^(-e c); the markets' k is not used, 0 e^x = 0
-                arg = -el[ie, j] * c[j]
-                kx = k[j] * _exp(arg)
-                use = k[j] != 0.0 and not is_m[j]
-                nbad += 1 if use and not abs(arg) <= EXP_MAX else 0
-                k[j] = kx if use else k[j]
+                lc0[j, ln] = log_cost0[i, j]
+                eff[j, ln] = log_cost0[i, j]
+                tau[j, ln] = tau0[i, j]
+                prev[j, ln] = tau0[i, j]
+                el_l[j, ln] = el[ie, j]
+                usd_l[j, ln] = 1.0 / usd[iu, j]
+                kt_l[j, ln] = 1e3 / usd[iu, j]
+                tc_ll[j, ln] = tc[itc, j]
+            sp_l[ln] = speed[_row(speed, i), 0]
+            isg, ith = _row(sigma, i), _row(theta, i)
             for q in range(fm):
-                col = m_idx[q]
-                c0[q] = c[col]
-                extra_m[q] = extra[col]
-                base_m[q] = v0[col] * level[ilv, col, t]
-                if rivals_shared:
-                    sh = rival_sum[t, q]
-                else:
-                    sh = 0.0
-                    for s in range(1, theta.shape[2]):
-                        sh += theta[ith, q, s] * rival_cost[irc, q, s, t]
-                sh = sh + theta0[q] * c0[q]
-                shift[q] = sh
-                a[q] = 0.0
+                mk_l[0, q, ln] = 1.0 - sigma[isg, q]
+                mk_l[1, q, ln] = 1.0 / mk_l[0, q, ln]
+                mk_l[2, q, ln] = sigma[isg, q]
+                mk_l[3, q, ln] = mk_l[2, q, ln] - el[ie, m_idx[q]]
+                mk_l[4, q, ln] = theta[ith, q, 0]
+        nbad = 0
+        for t in range(1, y):
+            # the year's inputs of each lane, in slot = lane
+            for j in range(f):
+                for ln in range(B):
+                    inv_usd[j, ln] = usd_l[j, ln]
+                    kt_usd[j, ln] = kt_l[j, ln]
+                    tc_l[j, ln] = tc_ll[j, ln]
+            for p in range(5):
+                for q in range(fm):
+                    for ln in range(B):
+                        pm[p, q, ln] = mk_l[p, q, ln]
+            for ln in range(B):
+                sp[ln] = sp_l[ln]
+                lane_of[ln] = ln
             tth = t if gth.shape[0] > 1 else 0
             tzr = t if gzr.shape[0] > 1 else 0
             tla = t if gla.shape[0] > 1 else 0
-            for g in range(ng if ncols == 0 else ncols):
-                for q in range(fm):
-                    om, sh = one_minus[q], shift[q]
-                    if ncols == 0:  # rivals merged (projection._rival_groups)
-                        th = gth[tth, igt, q, g]
-                        arg = gla[tla, igl, q, g] + om * (gzr[tzr, igz, q, g] - sh)
+            for j in range(f):
+                _gather(lpc2, j * y + t, idx, lpc_l, j)
+                _gather(level2, j * y + t, idx, k, j)
+                if epos[j] >= 0:
+                    _gather(energy2, epos[j] * y + t, idx, extra, j)
+                else:
+                    _gather(diversion2, j * y + t, idx, extra, j)
+            for q in range(fm):
+                col = m_idx[q]
+                for ln in range(B):
+                    base_m[q, ln] = v0[col] * k[col, ln]
+                _gather(log_a2, (q * ns_) * y + t, idx, la0, q)
+                if rivals_shared:
+                    sh = rival_sum[t, q]
+                    for ln in range(B):
+                        shift[q, ln] = sh  # the partner's part is added below
+                else:
+                    for ln in range(B):
+                        shift[q, ln] = 0.0
+                    for s in range(1, ns_):
+                        _gather(theta2, q * ns_ + s, idx, tmp, 0)
+                        _gather(rival2, (q * ns_ + s) * y + t, idx, tmp, 1)
+                        for ln in range(B):
+                            shift[q, ln] += tmp[0, ln] * tmp[1, ln]
+                for g in range(ngroups):
+                    o = g * fm + q
+                    if ncols == 0:  # rivals merged (projection._rival_groups): no sample axis
+                        th, zr, la = gth[tth, 0, q, g], gzr[tzr, 0, q, g], gla[tla, 0, q, g]
+                        for ln in range(B):
+                            g_th[o, ln] = th
+                            g_zr[o, ln] = zr
+                            g_la[o, ln] = la
                     else:  # rivals one by one, from the markets' arrays
                         s = gcols[g]
-                        th = theta[ith, q, s]
-                        arg = log_a[ila, q, s, t] + om * (rival_cost[irc, q, s, t] - sh)
-                    nbad += 1 if (arg > _SHIFT and th > 0) or arg != arg else 0
-                    a[q] = a[q] + th * _expm1(arg if arg < _SHIFT else _SHIFT)
-            if nbad:
-                bail = True
-            for q in range(fm):
-                la0[q] = log_a[ila, q, 0, t]
-                b[q] = la0[q] - one_minus[q] * shift[q]
-            # the year's routes (freight inf where a mode is not carried; served: 0 there)
+                        _gather(theta2, q * ns_ + s, idx, g_th, o)
+                        _gather(rival2, (q * ns_ + s) * y + t, idx, g_zr, o)
+                        _gather(log_a2, (q * ns_ + s) * y + t, idx, g_la, o)
+            for j in range(f):  # V0 D (goods; 0: not Eq. 8)
+                for ln in range(B):
+                    k[j, ln] = v0[j] * k[j, ln] if is_goods[j] else 0.0
             for r in range(nr):
-                days_y[r] = days[idy, r, t]
-                cap_y[r] = cap[icp, r, t]
-                for m in range(nm):
-                    fr = freight[m, ifr, r, t]
-                    fr_y[m, r] = fr
-                    served_y[m, r] = fr if np.isfinite(fr) else 0.0
-            if bail:
+                _gather(days2, r * y + t, idx, pr2, r)
+                _gather(cap2, r * y + t, idx, pr2, nr + r)
+                for m in range(nm):  # freight inf where a mode is not carried; served: 0
+                    _gather(freight2, (m * nr + r) * y + t, idx, pr2, (2 + m) * nr + r)
+                    for ln in range(B):
+                        fr = fr_y[m, r, ln]
+                        served_y[m, r, ln] = fr if np.isfinite(fr) else 0.0
+            # what does not change between the year's sweeps (_YearValues.__init__)
+            for j in range(f):
+                for ln in range(B):
+                    e = eff[j, ln]
+                    c[j, ln] = e + sp[ln] * (lpc_l[j, ln] - e) - lc0[j, ln]
+                    nes[j, ln] = -el_l[j, ln] * sp[ln]
+            for j in range(f):  # K = V0 D e^(-e c); the markets' k is not used, 0 e^x = 0
+                if is_m[j] or not is_goods[j]:
+                    continue
+                for ln in range(B):
+                    arg = -el_l[j, ln] * c[j, ln]
+                    kx = k[j, ln] * _exp(arg)
+                    use = k[j, ln] != 0.0
+                    nbad += 1 if use and not abs(arg) <= EXP_MAX else 0
+                    k[j, ln] = kx if use else k[j, ln]
+            for q in range(fm):
+                col = m_idx[q]
+                for ln in range(B):
+                    c0[q, ln] = c[col, ln]
+                    extra_m[q, ln] = extra[col, ln]
+                    shift[q, ln] = shift[q, ln] + theta0[q, ln] * c0[q, ln]
+                    a[q, ln] = 0.0
+            for g in range(ngroups):
+                for q in range(fm):
+                    for ln in range(B):
+                        th = g_th[g * fm + q, ln]
+                        arg = (g_la[g * fm + q, ln]
+                               + one_minus[q, ln] * (g_zr[g * fm + q, ln] - shift[q, ln]))
+                        nbad += 1 if (arg > _SHIFT and th > 0) or arg != arg else 0
+                        a[q, ln] = a[q, ln] + th * _expm1(arg if arg < _SHIFT else _SHIFT)
+            for q in range(fm):
+                for ln in range(B):
+                    b_m[q, ln] = la0[q, ln] - one_minus[q, ln] * shift[q, ln]
+            if nbad:
                 break
             # start from last year's costs moved on by last year's change
             for j in range(f):
-                if t < 2:
-                    guess[j] = tau[j]
-                else:
-                    g2 = 2 * tau[j] - prev[j]
-                    guess[j] = g2 if g2 > 0.0 else (0.0 if g2 == g2 else g2)
-                tau_in[j] = guess[j]
-                before[j] = guess[j]
+                for ln in range(B):
+                    if t < 2:
+                        gs = tau[j, ln]
+                    else:
+                        g2 = 2 * tau[j, ln] - prev[j, ln]
+                        gs = g2 if g2 > 0.0 else (0.0 if g2 == g2 else g2)
+                    tau_in[j, ln] = gs
+                    before[j, ln] = gs
+            for ln in range(B):
+                active[ln] = True
+            ns = B  # slots the sweeps run over
+            # flows not routed carry no transport cost (tau = 0, as _assign gives them): their
+            # values are the year's, ln(1 + 0) = 0 and e^(nes 0) = 1 exactly
+            for j in range(f):
+                if mode_of[j] < 0:
+                    for ln in range(B):
+                        t0 = tau_in[j, ln]
+                        lt = _log1p(t0)
+                        log_tau[j, ln] = lt
+                        arg = nes[j, ln] * lt
+                        ok = t0 > -1.0 and t0 < LOG1P_MAX and abs(arg) <= EXP_MAX
+                        nbad += 0 if ok else 1
+                        vals[j, ln] = _exp(arg) * k[j, ln] + extra[j, ln]
             for it in range(1, max_iter + 1):
-                # values (_YearValues.values), every flow at once: ln(1 + 0) = 0 and
-                # e^(nes 0) = 1 exactly, k = 0 (not Eq. 8) leaves 0 + extra, and the markets'
-                # flows are overwritten below, so the numbers are the numpy path's
-                nbad = 0
-                for j in range(f):
-                    t0 = tau_in[j]
-                    lt = _log1p(t0)
-                    log_tau[j] = lt
-                    arg = nes[j] * lt
-                    ok = t0 > -1.0 and t0 < LOG1P_MAX and abs(arg) <= EXP_MAX
-                    nbad += 0 if ok else 1
-                    vals[j] = _exp(arg) * k[j] + extra[j]
-                for q in range(fm):
-                    lt_m[q] = log_tau[m_idx[q]]
+                # values (_YearValues.values) of the routed flows; the markets' flows take
+                # only ln(1 + tau) here, their values come from the markets below
+                for p in range(n_routed):
+                    j = routed[p]
+                    plain = not is_m[j]
+                    for ln in range(ns):
+                        t0 = tau_in[j, ln]
+                        lt = _log1p(t0)
+                        log_tau[j, ln] = lt
+                        arg = nes[j, ln] * lt
+                        ok = t0 > -1.0 and t0 < LOG1P_MAX and (abs(arg) <= EXP_MAX or not plain)
+                        nbad += 0 if ok else 1
+                        if plain:
+                            vals[j, ln] = _exp(arg) * k[j, ln] + extra[j, ln]
                 for q in range(fm):  # markets.partner_log_change, closed form
-                    z0 = lt_m[q] * sp + c0[q]
-                    x0 = one_minus[q] * z0 + b[q]
-                    lp = _expm1(x0) * theta0[q] + a[q]
-                    ok = x0 <= _SHIFT and lp > -1.0 and lp < LOG1P_MAX
-                    lp = _log1p(lp) * inv_one_minus[q] + shift[q]
-                    change = sigma_em[q] * lp - sig[q] * z0 + la0[q]
-                    nbad += 0 if ok and abs(change) <= EXP_MAX else 1
-                    val_m[q] = _exp(change) * base_m[q] + extra_m[q]
-                for q in range(fm):
-                    vals[m_idx[q]] = val_m[q]
-                if nbad:
-                    bail = True
-                # route assignment (_assign, capacity model)
+                    col = m_idx[q]
+                    for ln in range(ns):
+                        z0 = log_tau[col, ln] * sp[ln] + c0[q, ln]
+                        x0 = one_minus[q, ln] * z0 + b_m[q, ln]
+                        lp = _expm1(x0) * theta0[q, ln] + a[q, ln]
+                        ok = x0 <= _SHIFT and lp > -1.0 and lp < LOG1P_MAX
+                        lp = _log1p(lp) * inv_one_minus[q, ln] + shift[q, ln]
+                        change = sigma_em[q, ln] * lp - sig[q, ln] * z0 + la0[q, ln]
+                        nbad += 0 if ok and abs(change) <= EXP_MAX else 1
+                        vals[col, ln] = _exp(change) * base_m[q, ln] + extra_m[q, ln]
+                # route assignment (_assign, capacity model), per mode
                 for j in range(f):
-                    new[j] = 0.0
+                    if mode_of[j] < 0:
+                        for ln in range(ns):
+                            new[j, ln] = 0.0
                 for m in range(nm):
-                    value = 0.0
-                    mt = 0.0
-                    wtc = 0.0
-                    cnt = 0
-                    for j in range(f):
-                        if mode_of[j] == m:
-                            cnt += 1
-                            value += vals[j]
-                            mt += vals[j] * kt_usd[j]
-                            wtc += vals[j] * tc_i[j]
-                    if cnt == 0:
+                    if n_mode[m] == 0:
                         for r in range(nr):
-                            carried[m, r] = 0.0
+                            for ln in range(ns):
+                                carried[m, r, ln] = 0.0
                         continue
-                    # divisions are slow: reciprocals (the numpy path's numbers to rounding)
-                    inv_density = mt / (value * 1e3) if mt > 0 else 1.0
-                    rate = wtc / value if value > 0 else 0.0
-                    for r in range(nr):
-                        cost[r] = fr_y[m, r] * inv_density + days_y[r] * rate
-                        if cost[r] != cost[r]:
-                            bail = True
-                    # cheapest first (a stable order), each route up to its capacity
-                    for r in range(nr):
-                        order[r] = r
-                    for r in range(1, nr):
-                        o = order[r]
-                        s = r
-                        while s > 0 and cost[order[s - 1]] > cost[o]:
-                            order[s] = order[s - 1]
-                            s -= 1
-                        order[s] = o
-                    left = mt
-                    for s in range(nr):
-                        r = order[s]
-                        usable = cap_y[r] if np.isfinite(cost[r]) else 0.0
-                        take = min(left, usable)
-                        carried[m, r] = take
-                        left -= take
-                    if left > 1e-12 * max(mt, 1.0):
-                        best = 0
-                        bc = np.inf
-                        for r in range(nr):
-                            if np.isfinite(cost[r]) and cost[r] < bc:
-                                bc = cost[r]
-                                best = r
-                        carried[m, best] += left
-                    mf = 0.0
-                    md = 0.0
-                    inv_mt = 1.0 / mt if mt > 0 else 0.0
-                    for r in range(nr):
-                        share[r] = carried[m, r] * inv_mt
-                        mf += share[r] * served_y[m, r]
-                        md += share[r] * days_y[r]
+                    for ln in range(ns):
+                        value[ln] = 0.0
+                        mt[ln] = 0.0
+                        wtc[ln] = 0.0
                     for j in range(f):
                         if mode_of[j] == m:
-                            new[j] = mf * inv_usd[j] + md * tc_i[j]
-                if bail:
-                    break
+                            for ln in range(ns):
+                                v = vals[j, ln]
+                                value[ln] += v
+                                mt[ln] += v * kt_usd[j, ln]
+                                wtc[ln] += v * tc_l[j, ln]
+                    # divisions are slow: reciprocals (the numpy path's numbers to rounding)
+                    for ln in range(ns):
+                        inv_density[ln] = mt[ln] / (value[ln] * 1e3) if mt[ln] > 0 else 1.0
+                        rate[ln] = wtc[ln] / value[ln] if value[ln] > 0 else 0.0
+                    for r in range(nr):
+                        for ln in range(ns):
+                            cst = fr_y[m, r, ln] * inv_density[ln] + days_y[r, ln] * rate[ln]
+                            cost[r, ln] = cst
+                            nbad += 0 if cst == cst else 1
+                            usable[r, ln] = cap_y[r, ln] if np.isfinite(cst) else 0.0
+                    # cheapest first (a stable order), each route up to its capacity: a route
+                    # takes what the routes ahead of it leave (the numpy path's running
+                    # remainder to rounding)
+                    for ln in range(ns):
+                        left[ln] = mt[ln]
+                    for r in range(nr):
+                        for ln in range(ns):
+                            take[ln] = 0.0
+                        for r2 in range(nr):
+                            if r2 == r:
+                                continue
+                            for ln in range(ns):
+                                ahead = (cost[r2, ln] <= cost[r, ln] if r2 < r
+                                         else cost[r2, ln] < cost[r, ln])
+                                take[ln] += usable[r2, ln] if ahead else 0.0
+                        for ln in range(ns):
+                            rest = mt[ln] - take[ln]
+                            rest = rest if rest > 0.0 else 0.0
+                            tk = rest if rest < usable[r, ln] else usable[r, ln]
+                            carried[m, r, ln] = tk
+                            left[ln] -= tk
+                    # beyond all capacity (rare: a block-wide test first): the cheapest open
+                    # route takes the rest
+                    n_over = 0
+                    for ln in range(ns):
+                        n_over += 1 if left[ln] > 1e-12 * max(mt[ln], 1.0) else 0
+                    if n_over:
+                        for ln in range(ns):
+                            best[ln] = 0
+                            bc[ln] = np.inf
+                        for r in range(nr):
+                            for ln in range(ns):
+                                cst = cost[r, ln]
+                                better = np.isfinite(cst) and cst < bc[ln]
+                                best[ln] = r if better else best[ln]
+                                bc[ln] = cst if better else bc[ln]
+                        for r in range(nr):
+                            for ln in range(ns):
+                                over = left[ln] > 1e-12 * max(mt[ln], 1.0) and best[ln] == r
+                                x = carried[m, r, ln]
+                                carried[m, r, ln] = x + left[ln] if over else x
+                    for ln in range(ns):
+                        mf[ln] = 0.0
+                        md[ln] = 0.0
+                        inv_density[ln] = 1.0 / mt[ln] if mt[ln] > 0 else 0.0  # 1 / tonnes
+                    for r in range(nr):
+                        for ln in range(ns):
+                            share = carried[m, r, ln] * inv_density[ln]
+                            mf[ln] += share * served_y[m, r, ln]
+                            md[ln] += share * days_y[r, ln]
+                    for j in range(f):
+                        if mode_of[j] == m:
+                            for ln in range(ns):
+                                new[j, ln] = mf[ln] * inv_usd[j, ln] + md[ln] * tc_l[j, ln]
                 # convergence (_moved), then Aitken's extrapolation every 2nd sweep (_aitken)
-                # (branch-free loops, for SIMD code; a NaN change stops, as a NaN sum would)
-                n_moved = 0
-                n_nan = 0
+                # (a NaN change stops, as a NaN sum would)
+                for ln in range(ns):
+                    n_moved[ln] = 0
+                    n_nan[ln] = 0
                 for j in range(f):
-                    ch = abs(new[j] - tau_in[j])
-                    n_moved += 1 if ch >= tolerance else 0
-                    n_nan += 1 if ch != ch else 0
-                moved = n_moved > 0
-                if n_nan:
-                    bail = True
+                    for ln in range(ns):
+                        ch = abs(new[j, ln] - tau_in[j, ln])
+                        n_moved[ln] += 1 if ch >= tolerance else 0
+                        n_nan[ln] += 1 if ch != ch else 0
+                for ln in range(ns):
+                    nbad += 1 if n_nan[ln] else 0
+                if nbad:
                     break
                 if it % 2 == 0:
                     for j in range(f):
-                        x0, x1, x2 = before[j], tau_in[j], new[j]
-                        d1, d2 = x1 - x0, x2 - x1
-                        denom = d2 - d1
-                        ok = abs(d2) < 0.5 * abs(d1) and abs(denom) > 1e-300
-                        step = d2 * d2 / (denom if ok else 1.0)
-                        lim = 2 * abs(d2)
-                        step = -lim if -lim > step else step
-                        step = lim if lim < step else step
-                        x2 = x2 - step if ok else x2
-                        new[j] = x2 if x2 > 0.0 else 0.0
-                used = it
-                if it == max_iter and moved:
-                    used = max_iter + 1
-                    moved = False
-                if used > its[t]:
-                    its[t] = used
-                if not moved:
+                        for ln in range(ns):
+                            x0, x1, x2 = before[j, ln], tau_in[j, ln], new[j, ln]
+                            d1, d2 = x1 - x0, x2 - x1
+                            denom = d2 - d1
+                            ok = abs(d2) < 0.5 * abs(d1) and abs(denom) > 1e-300
+                            step = d2 * d2 / (denom if ok else 1.0)
+                            lim = 2 * abs(d2)
+                            step = -lim if -lim > step else step
+                            step = lim if lim < step else step
+                            x2 = x2 - step if ok else x2
+                            new[j, ln] = x2 if x2 > 0.0 else 0.0
+                # slots that stop now: their lane's results are this sweep's; the others move on
+                going = 0
+                for sl in range(ns):
+                    if not active[sl]:
+                        continue
+                    moved = n_moved[sl] > 0
+                    used = it
+                    if it == max_iter and moved:
+                        used = max_iter + 1
+                        moved = False
+                    if used > its[t]:
+                        its[t] = used
+                    if moved:
+                        going += 1
+                        continue
+                    active[sl] = False
+                    ln = lane_of[sl]
+                    for j in range(f):
+                        fin[j, ln] = new[j, sl]
+                        res_lt[j, ln] = log_tau[j, sl]
+                        res_v[j, ln] = vals[j, sl]
+                    for m in range(nm):
+                        for r in range(nr):
+                            res_mt[m, r, ln] = carried[m, r, sl]
+                if going == 0:
                     break
+                # few still going: into the first slots (a multiple of slots), sweeps over those
+                keep = (going + slots - 1) // slots * slots
+                if keep < ns:
+                    d = 0
+                    for sl in range(going, ns):
+                        if active[sl]:
+                            while active[d]:
+                                d += 1
+                            _move(sl, d, pf, pm, pr, sp, lane_of, new)
+                            active[d] = True
+                            active[sl] = False
+                    ns = keep
                 for j in range(f):
-                    before[j] = tau_in[j]
-                    tau_in[j] = new[j]
-            if bail:
+                    for sl in range(ns):
+                        x1 = tau_in[j, sl]
+                        on = active[sl]
+                        before[j, sl] = x1 if on else before[j, sl]
+                        tau_in[j, sl] = new[j, sl] if on else x1
+            if nbad:
                 break
             # Eq. 7 from the last iterate: the cost carried to next year; the year's results
             for j in range(f):
-                eff[j] = eff[j] + sp * ((lpc[ilp, j, t] + log_tau[j]) - eff[j])
-                prev[j] = tau[j]
-                tau[j] = new[j]
-                flows[t, i, j] = vals[j]
-                transport[t, i, j] = new[j]
-            for q in range(fm):
-                partner[t, i, q] = eff[m_idx[q]] - lc0[m_idx[q]]
-            for m in range(nm):
-                for r in range(nr):
-                    route_mt[t, i, m, r] = carried[m, r]
-        if bail:
-            status[i] = BAIL
+                for ln in range(B):
+                    e = eff[j, ln]
+                    eff[j, ln] = e + sp_l[ln] * ((lpc_l[j, ln] + res_lt[j, ln]) - e)
+                    prev[j, ln] = tau[j, ln]
+                    tau[j, ln] = fin[j, ln]
+            for ln in range(live):
+                i = start + ln
+                for j in range(f):
+                    flows[t, i, j] = res_v[j, ln]
+                    transport[t, i, j] = fin[j, ln]
+                for q in range(fm):
+                    partner[t, i, q] = eff[m_idx[q], ln] - lc0[m_idx[q], ln]
+                for m in range(nm):
+                    for r in range(nr):
+                        route_mt[t, i, m, r] = res_mt[m, r, ln]
+        if nbad:
+            for ln in range(live):
+                status[start + ln] = BAIL
     return 0
 
 
@@ -481,7 +667,7 @@ def _intrinsics(nb):
 def _compiled():
     """The compiled kernel, built on first use; cache=True compiles it once per machine (the
     cache sits next to this file or, where that is read-only, in numba's user-wide cache)."""
-    global numba, _kernel, _bits, _float, _exp, _expm1, _log1p, _row
+    global numba, _kernel, _bits, _float, _exp, _expm1, _log1p, _row, _gather, _move
     if _kernel is None:
         with warnings.catch_warnings():  # numba's and llvmlite's import-time notices
             for mod in ("numba", "llvmlite"):
@@ -498,7 +684,8 @@ def _compiled():
         opts = dict(error_model="numpy", fastmath={"contract"})
         _exp, _expm1, _log1p = (nb.njit(inline="always", **opts)(fn)
                                 for fn in (_exp_py, _expm1_py, _log1p_py))
-        _row = nb.njit(inline="always", **opts)(_row_py)
+        _row, _gather, _move = (nb.njit(inline="always", **opts)(fn)
+                                for fn in (_row_py, _gather_py, _move_py))
         try:
             _kernel = nb.njit(cache=True, nogil=True, **opts)(_years)
         except RuntimeError:  # pragma: no cover - no writable cache location at all
@@ -530,6 +717,15 @@ def _pool():
 
         _POOL = (key, ThreadPoolExecutor(max_workers=key[1], thread_name_prefix="tradesim-fast"))
     return _POOL[1]
+
+
+def run_threads(fn, items) -> None:
+    """``fn(item)`` for every item, on the process's threads (for work that releases the GIL)."""
+    if _threads() == 1:
+        for item in items:
+            fn(item)
+    else:
+        list(_pool().map(fn, items))
 
 
 _LOCAL = threading.local()
@@ -598,10 +794,10 @@ def project_years(d, tau0, log_cost0, tolerance, max_iter, flows, transport, rou
     epos = np.full(f, -1, np.int64)
     epos[d.energy_index] = np.arange(d.energy_index.size)
     rows = max(r.freight[m].shape[0] for m in ROUTED_MODES if m in r.freight)
-    freight = np.full((len(ROUTED_MODES), rows, len(r.names), y), np.inf)
+    freight = np.full((rows, len(ROUTED_MODES), len(r.names), y), np.inf)  # (N|1, M, R, Y)
     for m, mode in enumerate(ROUTED_MODES):
         if mode in r.freight:
-            freight[m] = np.where(r.open_, r.freight[mode], np.inf)
+            freight[:, m] = np.where(r.open_, r.freight[mode], np.inf)
     status = np.zeros(n, np.int64)
     # one compiled signature: outputs are written in place where they are a chunk's slices of
     # the batch's buffers (layout 'A'; project allocates its own buffers that way too) and
@@ -613,7 +809,7 @@ def project_years(d, tau0, log_cost0, tolerance, max_iter, flows, transport, rou
             _c(d.log_policy_cost), _c(d.elasticity[..., 0]), _c(d.speed), _c(d.diversion),
             _c(d.energy_value), _c(d.usd_per_t[..., 0]), _c(d.time_cost[..., 0]), _c(r.days),
             _c(r.capacity), freight, np.asarray(d.mode_index, np.int64), *_groups(d, y),
-            _c(tau0), _c(log_cost0), float(tolerance), int(max_iter),
+            _c(tau0), _c(log_cost0), float(tolerance), int(max_iter), int(SLOTS),
             flows, transport, route_mt, partner)
     # samples are independent: contiguous ranges of them on threads (the kernel releases the
     # GIL) give the same numbers as one range, whatever the thread count; a few ranges per

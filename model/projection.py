@@ -400,6 +400,13 @@ def _assign_queue(yr: _YearRoutes, values: np.ndarray, idx: np.ndarray):
     return transport, share * totals[0][..., None], days
 
 
+def _common(yr: _YearRoutes) -> bool:
+    """Whether a year's route inputs have no sample axis (capacity model): samples with the
+    same flow values then get the same assignment."""
+    arrays = (yr.days, yr.capacity, *(a for mode in yr.modes for a in mode[2:]))
+    return yr.queue is None and all(a.shape[0] == 1 for a in arrays)
+
+
 def _assign(yr: _YearRoutes, values: np.ndarray, idx: np.ndarray):
     """Route assignment for samples ``idx`` given their flow values (k, F) (Eq. 10): per-flow
     transport cost (k, F), tonnes carried (k, M, R) and transit days (k, R)."""
@@ -557,7 +564,11 @@ def project(d: Drivers, *, triggers: TriggerWorlds | None = None,
     v = np.broadcast_to(d.v0, (n, f)).copy()
     all_rows = np.arange(n)
     yr = _year_routes(d, 0)
-    if fast and n > CHUNK:  # the whole batch at once (no _in_chunks): year 0 still in chunks,
+    if n > 1 and _common(yr):  # every sample starts from the base values: one assignment
+        tau, mt, days = _assign(yr, v[:1], all_rows[:1])
+        tau, mt = np.repeat(tau, n, axis=0), np.repeat(mt, n, axis=0)
+        route_days[..., 0] = days
+    elif fast and n > CHUNK:  # the whole batch at once (no _in_chunks): year 0 still in chunks,
         # whose work arrays are reused (a sample's numbers do not depend on its chunk)
         tau = np.empty((n, f))
         mt = np.empty((n, len(ROUTED_MODES), len(d.routes.names)))

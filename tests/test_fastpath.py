@@ -122,6 +122,18 @@ def test_compiled_results_do_not_depend_on_batch_chunks_or_threads(monkeypatch):
         np.testing.assert_array_equal(getattr(alone, name), a[7:9], err_msg=name)
 
 
+def test_moving_the_lanes_still_iterating_changes_no_number(monkeypatch):
+    """The sweeps run over the lanes still iterating, moved to the first slots
+    (fastpath.SLOTS); never moving them (SLOTS = LANES) gives the same numbers bit for bit."""
+    d = drivers("baseline.toml", trade_costs(700, seed=14))
+    moved = project(d, fast=True)
+    monkeypatch.setattr(fastpath, "SLOTS", fastpath.LANES)
+    kept = project(d, fast=True)
+    for name in FIELDS + ("market_cost",):
+        np.testing.assert_array_equal(getattr(moved, name), getattr(kept, name), err_msg=name)
+    assert_close(moved, project(d, fast=False))
+
+
 def test_other_corridor_models_and_triggers_keep_the_numpy_path(monkeypatch):
     monkeypatch.setattr(fastpath, "project_years",
                         lambda *a, **k: pytest.fail("compiled loop used"))

@@ -193,3 +193,25 @@ def test_chunked_batch_equals_one_batch_bit_for_bit(baseline, monkeypatch):
     for name in ("flows", "transport", "route_mt", "route_days", "market_cost", "iterations",
                  "converged", "market_elasticity"):
         np.testing.assert_array_equal(getattr(chunked, name), getattr(one, name), err_msg=name)
+
+
+def test_year0_assignment_once_for_common_routes_equals_per_sample(baseline, monkeypatch):
+    """Route inputs without a sample axis: year 0 (every sample at the base values) is assigned
+    once for the batch (projection._common); the same numbers, bit for bit, as per sample."""
+    from model import projection
+
+    rng = np.random.default_rng(8)
+    n = 17
+    over = {"flows.engineering.elasticity": rng.uniform(2, 6, n),
+            "levers.fta.india_tariff_cut": rng.uniform(0, 1, n),
+            "flows.pharma.substitution": rng.uniform(2, 10, n)}
+    calls = []
+    real = projection._common
+    monkeypatch.setattr(projection, "_common", lambda yr: calls.append(1) or real(yr))
+    once = run_batch(baseline, over)
+    assert calls and real(projection._year_routes(
+        projection.build(baseline, load_baseline(baseline.settings.dataset)), 0))
+    monkeypatch.setattr(projection, "_common", lambda yr: False)
+    each = run_batch(baseline, over)
+    for name in ("flows", "transport", "route_mt", "route_days", "market_cost", "iterations"):
+        np.testing.assert_array_equal(getattr(once, name), getattr(each, name), err_msg=name)
