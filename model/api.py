@@ -10,7 +10,7 @@ import numpy as np
 from model.errors import InputError
 from model.projection import run_batch
 from model.results import Result
-from model.scenario import Scenario, check_path, check_values, load_scenario
+from model.scenario import NOT_FINITE, Scenario, check_ends, check_path, load_scenario
 
 
 def run(scenario: Scenario | str | Path, *, overrides: Mapping[str, float | np.ndarray] | None = None,
@@ -25,22 +25,41 @@ def run(scenario: Scenario | str | Path, *, overrides: Mapping[str, float | np.n
     if not isinstance(scenario, Scenario):
         source = str(scenario)
         scenario = load_scenario(scenario)
-    for path, value in (overrides or {}).items():
+    arrays = check_overrides(scenario, overrides or {})
+    rng = np.random.default_rng(np.random.SeedSequence(seed)) if seed is not None else None
+    batch = run_batch(scenario, arrays, rng=rng)
+    return Result(scenario=scenario, batch=batch, seed=seed, source_file=source,
+                  warnings=extrapolation_warnings(scenario, arrays))
+
+
+def check_overrides(scenario: Scenario, overrides: Mapping[str, object]) -> dict[str, np.ndarray]:
+    """The overrides as float arrays of shape (1,) or (N,), one N for all, after each value's
+    path, type and finiteness, and each input at its ends and each pair of inputs at their ends
+    together, passed the scenario schema and its cross-field rules (as a sweep's are)."""
+    arrays: dict[str, np.ndarray] = {}
+    for path, value in overrides.items():
         check_path(scenario, path)
         raw = np.asarray(value)
         if raw.dtype.kind not in "iuf":  # no booleans, strings or objects taken as numbers
             raise InputError(f"must be a number or an array of numbers (got {value!r})",
                              key=path)
         values = np.atleast_1d(raw.astype(float))
+        if values.ndim != 1 or values.size == 0:
+            raise InputError("must be a number or a 1-D array of shape (N,) with at least one "
+                             f"sample (got shape {raw.shape})", key=path)
         if not np.isfinite(values).all():
-            raise InputError("override values must be finite numbers", key=path)
-        for v in {float(values.min()), float(values.max())}:  # the schema's ranges and rules
-            check_values(scenario, {path: v}, source=" (override)")
-    rng = np.random.default_rng(np.random.SeedSequence(seed)) if seed is not None else None
-    batch = run_batch(scenario, {k: np.atleast_1d(np.asarray(v, float)) for k, v in
-                                 (overrides or {}).items()}, rng=rng)
-    return Result(scenario=scenario, batch=batch, seed=seed, source_file=source,
-                  warnings=extrapolation_warnings(scenario, overrides))
+            raise InputError(NOT_FINITE, key=path)
+        arrays[path] = values
+    sizes = {path: v.size for path, v in arrays.items() if v.size > 1}
+    if len(set(sizes.values())) > 1:
+        path = list(sizes)[-1]
+        raise InputError("every override array must have the same number of samples N (or be "
+                         "one number): got " + ", ".join(f"{p} {n}" for p, n in sizes.items()),
+                         key=path)
+    ends = {path: [("min", float(v.min()))] + ([("max", float(v.max()))] if v.max() > v.min() else [])
+            for path, v in arrays.items()}
+    check_ends(scenario, ends, source=lambda *items: " (override)")
+    return arrays
 
 
 def extrapolation_warnings(scenario: Scenario, overrides=None) -> tuple[str, ...]:

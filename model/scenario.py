@@ -13,7 +13,7 @@ import json
 import math
 import re
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -186,6 +186,9 @@ def _dotted(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p) if isinstance(p, int) or _BARE.fullmatch(p) else json.dumps(p) for p in loc)
 
 
+NOT_FINITE = "must be a finite number (NaN and infinity are not allowed)"
+
+
 def _describe(err: dict[str, Any], raw: Any = None) -> tuple[str, str]:
     loc = _clean_loc(err["loc"], raw)
     key = _dotted(loc)
@@ -197,7 +200,7 @@ def _describe(err: dict[str, Any], raw: Any = None) -> tuple[str, str]:
     value = err.get("input")
     msg = err["msg"].removeprefix("Value error, ")
     if isinstance(value, float) and not math.isfinite(value):
-        return key, "must be a finite number (NaN and infinity are not allowed)"
+        return key, NOT_FINITE
     if isinstance(value, dict | tuple | list) or repr(value) in msg:
         return key, msg
     return key, f"{msg} (got {value!r})"
@@ -492,6 +495,27 @@ def check_values(sc: Scenario, values: Mapping[str, float], *, file: str | None 
         if source:
             raise InputError(err.message + source, file=err.file, key=err.key) from None
         raise
+
+
+def check_ends(sc: Scenario, ends: Mapping[str, Sequence[tuple[str, float]]],
+               pair_ends: Mapping[str, Sequence[tuple[str, float]]] | None = None, *,
+               file: str | None = None,
+               source: Callable[..., str] = lambda *ends: "") -> None:
+    """Every value in ``ends`` (path -> [(what, value), ...]) alone, then each pair of paths at
+    their ``pair_ends`` (default: ``ends``) together, through :func:`check_values`: the schema's
+    ranges and the cross-field rules that bind two inputs (e.g. discount <= Brent).
+    ``source(*items)`` tells where the value(s) came from, each item ``(path, what, value)``."""
+    for name, values in ends.items():
+        for what, v in values:
+            check_values(sc, {name: v}, file=file, source=source((name, what, v)))
+    pair_ends = ends if pair_ends is None else pair_ends
+    names = list(pair_ends)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            for wa, va in pair_ends[a]:
+                for wb, vb in pair_ends[b]:
+                    check_values(sc, {a: va, b: vb}, file=file,
+                                 source=source((a, wa, va), (b, wb, vb)))
 
 
 def with_values(sc: Scenario, values: Mapping[str, Any]) -> Scenario:

@@ -24,7 +24,7 @@ from model.bounds import schema_range
 from model.errors import InputError
 from model.fiscal import fy_label, parse_fy
 from model.projection import run_batch
-from model.scenario import Scenario, check_path, check_values, load_scenario, with_values
+from model.scenario import Scenario, check_ends, check_path, load_scenario, with_values
 from model.sweep.evaluators import Evaluation
 
 YEARLY = {"balance": "balance", "total_trade": "total", "exports": "exports",
@@ -105,17 +105,9 @@ class ModelEvaluator:
             else:  # an unbounded tail: pairs at its 0.5% and 99.5% quantiles
                 q = p.marginal().ppf(np.array([0.005, 0.995]))
                 pair_ends[name] = [("P0.5", float(q[0])), ("P99.5", float(q[1]))]
-            for what, v in ends[name]:
-                check_values(self.scenario, {name: v}, file=file,
-                             source=f' (from the sweep: parameters."{name}" {what} {v:g})')
-        names = list(pair_ends)
-        for i, a in enumerate(names):  # cross-field rules bind pairs (e.g. discount < Brent)
-            for b in names[i + 1:]:
-                for wa, va in pair_ends[a]:
-                    for wb, vb in pair_ends[b]:
-                        check_values(self.scenario, {a: va, b: vb}, file=file, source=(
-                            f' (from the sweep: parameters."{a}" {wa} {va:g} together with '
-                            f'parameters."{b}" {wb} {vb:g})'))
+        check_ends(self.scenario, ends, pair_ends, file=file, source=lambda *items: (
+            " (from the sweep: " + " together with ".join(
+                f'parameters."{n}" {what} {v:g}' for n, what, v in items) + ")"))
 
     def fingerprint(self) -> str:
         body = f"{__version__}\n{self.scenario.model_dump_json()}"
