@@ -233,8 +233,26 @@ def validate(raw: Mapping[str, Any], *, file: str | None = None,
             raise InputError(f"unknown dataset '{name}'; allowed: {', '.join(DATASETS)} or a "
                              "dataset file (.toml)", file=file, key="settings.dataset")
         baseline = load_baseline(name)
+    spec = _defaults_to_horizon(spec, spec.settings.horizon_end)
     check_semantics(spec, baseline, file=file)
     return spec
+
+
+def _defaults_to_horizon(node: BaseModel, end: int) -> BaseModel:
+    """Year tables no file set (schema defaults, e.g. the IMF GDP paths to FY2027-28) cut at the
+    horizon: a step path's years after it change nothing, and a short horizon must not be
+    refused for a key the user never wrote. Years a file sets are checked as written."""
+    update: dict[str, Any] = {}
+    for name in type(node).model_fields:
+        value = getattr(node, name)
+        if isinstance(value, BaseModel):
+            new = _defaults_to_horizon(value, end)
+            if new is not value:
+                update[name] = new
+        elif (name not in node.model_fields_set and isinstance(value, dict) and value
+              and all(isinstance(k, int) for k in value) and min(value) <= end < max(value)):
+            update[name] = {k: v for k, v in value.items() if k <= end}
+    return node.model_copy(update=update) if update else node
 
 
 def _check_names(names: Any, allowed: tuple[str, ...], *, file: str | None, key: str) -> None:

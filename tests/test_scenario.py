@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+import model
+
 from model.errors import InputError
 from model.scenario import deep_merge, json_schema, load_scenario, numeric_paths, with_values
 
@@ -165,3 +167,28 @@ def test_key_with_a_newline_is_quoted_in_the_one_line_message():
         validate({"name": "fuzz", "settings": {"A\n": 0.0}}, file="fuzz.toml")
     assert "\n" not in exc.value.render()
     assert exc.value.key == 'settings."A\\n"'
+
+
+@pytest.mark.parametrize("end", ["2025-26", "2026-27"])
+def test_short_horizon_runs_with_the_default_gdp_paths(write_scenario, cli, tmp_path, end):
+    """Audit: a one- or two-year horizon the schema allows used to be refused because the
+    schema's own default GDP paths (to FY2027-28) lay beyond it -- a key the user never wrote."""
+    path = write_scenario(f'extends = "baseline.toml"\nname = "short"\n'
+                          f'[settings]\nhorizon_end = "{end}"\n')
+    sc = load_scenario(path)
+    code, out, err = cli("run", path, "--out", tmp_path / "out", "--no-plots", "-q")
+    assert code == 0, err
+    summary = (tmp_path / "out" / "short" / "summary.csv").read_text().splitlines()
+    assert summary[-1].startswith(end) and "nan" not in "".join(summary).lower()
+    # the same numbers as the long run's first years (years after the horizon change nothing)
+    long = model.run(SCENARIOS / "baseline.toml").summary
+    short = model.run(sc).summary
+    assert short["balance_usd_bn"].tolist() == long["balance_usd_bn"].tolist()[:len(short)]
+
+
+def test_a_year_the_user_wrote_after_a_short_horizon_is_still_refused(write_scenario):
+    path = write_scenario('extends = "baseline.toml"\nname = "short"\n[settings]\n'
+                          'horizon_end = "2025-26"\n[macro]\nindia_gdp_growth = { "2027-28" = 0.05 }\n')
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    assert err.value.key == "macro.india_gdp_growth" and "outside the horizon" in err.value.message
