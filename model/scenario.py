@@ -65,6 +65,7 @@ def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, An
 
 
 SHIPPED_SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+SHIPPED_BASELINE = SHIPPED_SCENARIOS / "baseline.toml"  # a default found from any directory
 
 
 def resolve_extends(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:

@@ -130,3 +130,20 @@ class _Fixed:
 
     def parse_args(self, argv):
         return self.args
+
+
+@pytest.mark.parametrize("argv", [
+    ("decompose", SCENARIOS / "eaeu_fta.toml", "--no-plots", "-q", "--out", "OUT"),
+    ("paths",),
+])
+def test_default_baseline_found_from_any_directory(cli, tmp_path, monkeypatch, argv):
+    """Audit: `decompose` (default --against) and `paths` (default scenario) looked for
+    scenarios/baseline.toml under the current directory: exit 2 'file not found' elsewhere,
+    while `backcast` finds its shipped default from anywhere."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli(*[str(tmp_path / "out") if a == "OUT" else a for a in argv])
+    assert code == 0, err
+    if argv[0] == "paths":
+        assert "levers.oil.brent_usd" in out.split()
+    else:
+        assert (tmp_path / "out" / "eaeu_fta-vs-baseline" / "decomposition.csv").is_file()

@@ -10,7 +10,7 @@ from model.analysis.decompose import Decomposition, competition_change, decompos
 from model.errors import InputError
 from model.fiscal import fy_label, parse_fy
 from model.results import atomic_dir, write_csv
-from model.scenario import load_scenario
+from model.scenario import SHIPPED_BASELINE, load_scenario
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,8 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "revenue, consumer surplus: scenario minus reference) and "
                     "creation_diversion.png.")
     p.add_argument("scenario", metavar="SCENARIO.toml", type=Path)
-    p.add_argument("--against", type=Path, default=Path("scenarios/baseline.toml"),
-                   metavar="REFERENCE.toml", help="reference (default: scenarios/baseline.toml)")
+    p.add_argument("--against", type=Path, default=SHIPPED_BASELINE, metavar="REFERENCE.toml",
+                   help="reference (default: the shipped scenarios/baseline.toml)")
     p.add_argument("--year", default=None, metavar="FY",
                    help="fiscal year printed and charted (default: the last year)")
     p.add_argument("--out", type=Path, default=Path("results"), metavar="DIR",

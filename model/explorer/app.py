@@ -27,7 +27,7 @@ from model.errors import InputError
 from model.explorer import figures, state
 from model.explorer.controls import Control, controls
 from model.report import default_reference
-from model.scenario import SHIPPED_SCENARIOS, load_scenario, resolved_table
+from model.scenario import SHIPPED_BASELINE, load_scenario, resolved_table
 
 NUM, SLIDER = "num", "slider"
 GRAPHS = ("g-balance", "g-trade", "g-exports", "g-imports", "g-routes", "g-markets")
@@ -83,7 +83,7 @@ def make_app(files: list[Path] | None = None) -> dash.Dash:
     """The app for scenario ``files`` (the first is where the controls start; all are drawn
     beside the explored scenario), or the baseline when none is given."""
     files = list(files or [])
-    start_file = files[0] if files else SHIPPED_SCENARIOS / "baseline.toml"
+    start_file = files[0] if files else SHIPPED_BASELINE
     loaded = [load_scenario(f) for f in files]  # InputError before the server starts
     start_table = resolved_table(start_file)
     start = state.scenario_of(start_table, file=str(start_file))
