@@ -154,3 +154,42 @@ def test_a_bad_user_dataset_is_exit_2(cli, tmp_path):
     code, _, err = cli("run", SCENARIOS / "baseline.toml", "--dataset", tmp_path / "ext.toml",
                        "--out", tmp_path / "o")
     assert code == 2 and "extends" in err and "fy2025-26" in err
+
+
+SRC = 'source = "Commerce Ministry via a newspaper, 1 Mar 2026"'
+TIMELINE = ('extends = "fy2025-26"\n[[timeline]]\npath = "{path}"\nfiscal_year = "{fy}"\n'
+            'value = {{ value = {value}, conf = "D", ' + SRC + ' }}\n')
+MONTH = ('extends = "fy2025-26"\n[[monthly]]\nflow = "crude"\nmonth = "{month}"\n'
+         'value_usd_bn = {{ value = {value}, conf = "F-sec", ' + SRC + ' }}\n')
+
+
+@pytest.mark.parametrize("text, needles", [
+    # a typo'd path was ignored without a word
+    (TIMELINE.format(path="levers.oil.brnt_usd", fy="2026-27", value=82.0),
+     ["timeline", "levers.oil.brnt_usd", "did you mean 'levers.oil.brent_usd'"]),
+    (TIMELINE.format(path="flows.vegtable_oils.tariff", fy="2026-27", value=0.1),
+     ["timeline", "flows.vegtable_oils.tariff"]),
+    # a negative Brent was blamed on the scenario's levers.oil.discount_usd
+    (TIMELINE.format(path="levers.oil.brent_usd", fy="2026-27", value=-82.0),
+     ["timeline", "levers.oil.brent_usd", "-82"]),
+    (TIMELINE.format(path="levers.oil.brent_usd", fy="2020-21", value=82.0),
+     ["timeline", "2020-21", "after the base year"]),
+    (MONTH.format(month="2026-02", value=-3.0), ["monthly", "value", "-3"]),
+    (MONTH.format(month="2029-02", value=1.9), ["monthly", "2029-02", "latest_year"]),
+    (MONTH.format(month="Feb 2026", value=1.9), ["monthly", "Feb 2026", "YYYY-MM"]),
+    ('extends = "fy2025-26"\nbogus = 1\n', ["bogus", "unknown key", "timeline"]),
+    ("", ["empty", "extends"]),
+    ('[meta]\nvintage = "mine"\n', ["meta.base_year", "extends"]),
+])
+def test_a_user_dataset_is_checked_like_a_scenario(cli, tmp_path, text, needles):
+    """Audit: a user dataset's dated values and months reach the model; a typo'd path, an
+    out-of-range value, a month outside the nowcast year or an unknown key was taken silently
+    (or blamed on another file, or reported as "bad dataset: 'base_year'")."""
+    data = tmp_path / "mine.toml"
+    data.write_text(text)
+    code, out, err = cli("run", SCENARIOS / "baseline.toml", "--dataset", data, "--out",
+                         tmp_path / "o", "--no-plots", "-q")
+    assert code == 2 and not (tmp_path / "o").exists(), err
+    assert len(err.strip().splitlines()) == 1 and str(data) in err, err
+    for needle in needles:
+        assert needle in err, err

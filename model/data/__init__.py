@@ -14,7 +14,9 @@ records are observed months of a flow for the nowcast of the latest fiscal year.
 
 from __future__ import annotations
 
+import difflib
 import io
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -35,6 +37,8 @@ TOTAL_TOLERANCE = 1e-9
 # name -> packaged file; the name is what scenario files give as `settings.dataset`
 DATASETS = {"fy2025-26": "fy2025.toml", "fy2024-25": "baseline.toml", "fy2021-22": "fy2021.toml"}
 DEFAULT_DATASET = "fy2025-26"
+HOW_TO_EXTEND = (f'a dataset file of yours starts with extends = "{DEFAULT_DATASET}" (packaged: '
+                 f'{", ".join(DATASETS)}) and adds rows')
 
 
 @dataclass(frozen=True)
@@ -267,6 +271,7 @@ def parse_baseline(raw: dict[str, Any], read=None, name: str = "") -> Baseline:
     ``read(name) -> bytes`` reads a table named in ``[meta] tables`` (packaged data by default).
     """
     read = read or (lambda n: resources.files("model.data").joinpath(n).read_bytes())
+    _check_keys(raw)
     base_year = int(raw["meta"]["base_year"])
     totals = _section(raw, "totals")
     hs, sources = _tables(raw, read)
@@ -299,13 +304,9 @@ def parse_baseline(raw: dict[str, Any], read=None, name: str = "") -> Baseline:
                 {k: _sourced(v, f"monthly[{i}].{k}") for k, v in m.items()
                  if k not in ("flow", "month")})
         for i, m in enumerate(raw.get("monthly", [])))
-    kinds = {f.name: f.kind for f in flows}
-    for m in monthly:  # observed months blend into energy values (drivers.nowcast)
-        energy = kinds.get(m.flow) in ("crude", "lng", "oil_indexed")
-        if not energy or "value_usd_bn" not in m.numbers:
-            raise DataError(f"monthly[{m.flow}:{m.month}]: needs a crude, LNG or oil-indexed "
-                            "flow and value_usd_bn")
     latest = raw["meta"].get("latest_year")
+    _check_dated(timeline, monthly, {f.name: f.kind for f in flows}, base_year,
+                 None if latest is None else parse_fy(latest))
     markets = _markets(raw["meta"].get("markets"), read, {f.name for f in flows})
     base = Baseline(
         base_year=base_year,
@@ -331,6 +332,64 @@ def parse_baseline(raw: dict[str, Any], read=None, name: str = "") -> Baseline:
             raise DataError(f"{direction} flows sum to {total}, official total is "
                             f"{base.totals[key].value}")
     return base
+
+
+SECTIONS = ("meta", "totals", "history", "energy", "us", "parameters", "flow", "timeline",
+            "monthly", "event")
+TIMELINE_PATHS = ("levers.oil.volume_mbd", "levers.oil.brent_usd", "levers.oil.discount_usd",
+                  "levers.us_tariff.rate")  # and flows.<name>.tariff: what the drivers read
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def _check_keys(raw: dict[str, Any]) -> None:
+    """Only the sections a dataset has, and the [meta] keys every dataset needs."""
+    for key in raw:
+        if key not in SECTIONS:
+            close = difflib.get_close_matches(key, SECTIONS, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise DataError(f"{key}: unknown key; {hint}allowed here: {', '.join(SECTIONS)}")
+    missing = [k for k in ("base_year", "vintage") if k not in raw.get("meta", {})]
+    if missing:
+        raise DataError(f"meta.{missing[0]}: missing; {HOW_TO_EXTEND}, or gives a complete "
+                        "dataset")
+
+
+def _check_dated(timeline, monthly, kinds: dict[str, str], base_year: int,
+                 latest: int | None) -> None:
+    """Dated values name a quantity the model reads, a year after the base year and a value in
+    the scenario schema's range; observed months fall in the nowcast year, are not negative."""
+    from model.bounds import schema_range
+
+    paths = (*TIMELINE_PATHS, *(f"flows.{name}.tariff" for name in kinds))
+    for i, d in enumerate(timeline):
+        where = f"timeline[{i}:{d.path}]"
+        if d.path not in paths:
+            close = difflib.get_close_matches(d.path, paths, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise DataError(f"{where}.path: not a dated quantity of the model; {hint}allowed: "
+                            f"{', '.join(TIMELINE_PATHS)}, flows.<flow>.tariff")
+        if d.year <= base_year:
+            raise DataError(f"{where}.fiscal_year: {fy_label(d.year)} must be after the base "
+                            f"year {fy_label(base_year)}")
+        lo, hi, open_lo = schema_range(d.path)
+        v = d.value.value
+        if (lo is not None and (v < lo or (open_lo and v <= lo))) or (hi is not None and v > hi):
+            raise DataError(f"{where}.value: {v:g} is outside the allowed range "
+                            f"{'(' if open_lo else '['}{lo}, {hi}]")
+    for i, m in enumerate(monthly):  # observed months blend into energy values (drivers.nowcast)
+        where = f"monthly[{i}:{m.flow}:{m.month}]"
+        if kinds.get(m.flow) not in ("crude", "lng", "oil_indexed") or \
+                "value_usd_bn" not in m.numbers:
+            raise DataError(f"{where}: needs a crude, LNG or oil-indexed flow and value_usd_bn")
+        if not MONTH.match(m.month):
+            raise DataError(f"{where}.month: must be written YYYY-MM, e.g. \"2026-02\"")
+        if m.fiscal_year != latest:
+            raise DataError(f"{where}.month: not in the nowcast year "
+                            f"{'(none)' if latest is None else fy_label(latest)} "
+                            "(meta.latest_year); months of other years are not read")
+        for key, number in m.numbers.items():
+            if number.value < 0:
+                raise DataError(f"{where}.{key}.value: must be >= 0 (got {number.value:g})")
 
 
 def _markets(name, read, flows: set[str]):
@@ -368,6 +427,8 @@ def _user_dataset(path: Path) -> dict[str, Any]:
     from model.inputs import loads_toml, read_input_text
 
     raw = loads_toml(read_input_text(path, what="dataset (UTF-8 TOML)"), file=str(path))
+    if not raw:
+        raise InputError(f"empty file; {HOW_TO_EXTEND}", file=str(path))
     meta = dict(raw.get("meta", {}))
     meta["tables"] = [f"{USER_TABLE}{t}" for t in meta.get("tables", [])]
     parent = raw.pop("extends", None)
