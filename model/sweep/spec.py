@@ -218,6 +218,10 @@ class SweepSpec(BaseModel):
                 "or grid designs are not defined for correlated parameters; remove "
                 "[[correlations]] or use method 'montecarlo'"
             )
+        if m in ("sobol", "morris") and self.n < 2:
+            what = ("the bootstrap interval of one base sample has zero width" if m == "sobol"
+                    else "sigma and the interval of mu* need two trajectories")
+            raise ValueError(f"method {m!r} needs n >= 2 (got {self.n}): {what}")
         if m == "sobol" and len(self.parameters) < 2:
             raise ValueError("method 'sobol' needs at least two parameters (one input explains "
                              "all the variance); use 'tornado' or 'montecarlo' for one")
