@@ -275,8 +275,11 @@ def write_report(directory: Path, *, reference: Scenario | None = None,
             resultset.publish(tmp, directory)
         return directory / "report.md"
     if not ((directory / "comparison.csv").exists() or (directory / COMPARISON_MANIFEST).exists()):
-        raise InputError("not a result directory: expected manifest.json (a run) or "
-                         "comparison.csv (a comparison) from `tradesim run`", file=str(directory))
+        kind = result_kind(directory)
+        what = f"a `tradesim {kind}` result" if kind else "not a result directory"
+        raise InputError(f"{what}: report takes a run's DIR/<name>/ (manifest.json) or the DIR "
+                         "of a multi-scenario run (comparison.csv) from `tradesim run`",
+                         file=str(directory))
     with resultset.locked(directory):
         if refresh_comparison(directory):
             print(f"tradesim report: note: {directory / 'comparison.csv'} did not match the "

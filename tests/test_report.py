@@ -7,7 +7,7 @@ import pytest
 
 from model.report import to_html
 
-from conftest import SCENARIOS
+from conftest import SCENARIOS, TORNADO_SWEEP
 
 
 @pytest.fixture(scope="module")
@@ -72,3 +72,19 @@ def test_html_converter():
     html = to_html("# T\n\n| a | b |\n|---|---|\n| 1 | <x> |\n\n![p](p.png)\n- [r](r.md)\n")
     assert "<h1>T</h1>" in html and "<td>&lt;x&gt;</td>" in html
     assert '<img alt="p" src="p.png"' in html and '<a href="r.md">r</a>' in html
+
+
+def test_report_names_what_kind_of_result_it_was_given(cli, tmp_path):
+    """Audit: a sweep's or backcast's directory (which has a manifest.json) was refused with
+    'not a result directory: expected manifest.json (a run)'."""
+    sweep = tmp_path / "s.toml"
+    sweep.write_text(TORNADO_SWEEP.format(name="tor"))
+    assert cli("sweep", sweep, "--out", tmp_path / "o", "--no-plots")[0] == 0
+    code, out, err = cli("report", tmp_path / "o" / "tor")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "a `tradesim sweep` result" in err and "expected manifest.json" not in err, err
+
+
+def test_backcast_scenario_a_directory_says_so(cli, tmp_path):
+    code, _, err = cli("backcast", "--scenario", tmp_path, "--out", tmp_path / "o")
+    assert code == 2 and "is a directory" in err and "not found" not in err, err

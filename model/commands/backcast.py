@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 
 from model.analysis.backcast import HISTORY_SCENARIO, TARGET_ERROR_PCT, run_backcast, write_backcast
-from model.errors import InputError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,8 +24,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    if not args.scenario.is_file():
-        raise InputError(f"history scenario not found: {args.scenario}")
     result, table, inputs = run_backcast(args.scenario)
     dest = write_backcast(result, table, inputs, args.out, plots=not args.no_plots)
     print("observed inputs: crude volume, Brent, Urals discount, LNG, coal, fertiliser and "
