@@ -101,3 +101,22 @@ def test_cli_answers_and_exit_codes(cli):
 def test_cli_bad_input_exit_2(cli, args, needle):
     code, _, err = cli("seek", SCENARIOS / "baseline.toml", *args)
     assert code == 2 and needle in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("lo, hi, flag, needle", [
+    ("nan", "80", "--lo", "must be a finite number (NaN and infinity are not allowed)"),
+    ("50", "inf", "--hi", "must be a finite number (NaN and infinity are not allowed)"),
+])
+def test_seek_bounds_nan_inf_say_finite(cli, lo, hi, flag, needle):
+    """Audit: `--lo nan` said '--lo must be below --hi (got nan, 80)'."""
+    code, out, err = cli("seek", SCENARIOS / "baseline.toml", "--lever", "levers.oil.brent_usd",
+                         "--target", "balance=-30", "--year", "2029-30", "--lo", lo, "--hi", hi)
+    assert code == 2 and out == "" and needle in err and flag in err, err
+
+
+def test_seek_range_message_shows_an_open_bound_as_open(cli):
+    """Audit: an elasticity's range (0, 50] was shown as [5e-05, 50]."""
+    code, _, err = cli("seek", SCENARIOS / "baseline.toml", "--lever",
+                       "flows.engineering.elasticity", "--target", "exports=6", "--year",
+                       "2029-30", "--lo", "-1.5", "--hi", "2")
+    assert code == 2 and "allows (0, 50]" in err, err

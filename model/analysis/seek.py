@@ -8,6 +8,7 @@ it is reported instead. Lever ranges come from the schema's field constraints un
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +19,7 @@ from model.errors import InputError
 from model.fiscal import fy_label
 from model.outcomes import at_year, first_year_reaching, never
 from model.projection import Batch, run_batch
-from model.scenario import Scenario, check_path
+from model.scenario import NOT_FINITE, Scenario, check_path
 
 # metric -> (Batch attribute, sense): +1 "reached when >= target", -1 "when <= target"
 METRICS: dict[str, tuple[str, int]] = {
@@ -75,6 +76,11 @@ class SeekResult:
 def lever_range(sc: Scenario, lever: str, lo: float | None, hi: float | None) -> tuple[float, float]:
     """The search range: --lo/--hi, else the schema's bounds (checked against them)."""
     s_lo, s_hi, exclusive = schema_range(lever)
+    allowed = (f"{'(' if exclusive else '['}{'-inf' if s_lo is None else f'{s_lo:g}'}, "
+               f"{'inf' if s_hi is None else f'{s_hi:g}'}]")
+    for flag, bound in (("--lo", lo), ("--hi", hi)):
+        if bound is not None and not math.isfinite(bound):
+            raise InputError(f"{NOT_FINITE} (got {bound})", key=flag)
     if s_lo is not None and exclusive:
         s_lo = s_lo + 1e-6 * max(1.0, abs(s_hi or 1.0))
     lo = s_lo if lo is None else lo
@@ -83,8 +89,8 @@ def lever_range(sc: Scenario, lever: str, lo: float | None, hi: float | None) ->
         raise InputError(f"{lever} has no schema bound on this side; give --lo and --hi",
                          key="--lo/--hi")
     if s_lo is not None and lo < s_lo or s_hi is not None and hi > s_hi:
-        raise InputError(f"range [{lo:g}, {hi:g}] is outside what {lever} allows "
-                         f"[{s_lo:g}, {s_hi:g}]", key="--lo/--hi")
+        raise InputError(f"range [{lo:g}, {hi:g}] is outside what {lever} allows {allowed}",
+                         key="--lo/--hi")
     if not lo < hi:
         raise InputError(f"--lo must be below --hi (got {lo:g}, {hi:g})", key="--lo/--hi")
     return float(lo), float(hi)
