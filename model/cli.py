@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import errno
 import importlib
+import os
 import pkgutil
 import sys
 import traceback
@@ -41,6 +42,9 @@ ENVIRONMENT_ERRORS = {
 }
 
 
+BROKEN_PIPE = 141  # 128 + SIGPIPE
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tradesim",
@@ -65,6 +69,14 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as err:
         print(f"tradesim {args.command}: error: {err.render()}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # the reader of stdout went away (`tradesim paths | head`): not a bug; stop quietly,
+        # with the status a shell gives a command ended by SIGPIPE
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return BROKEN_PIPE
     except OSError as err:
         if err.errno not in ENVIRONMENT_ERRORS:
             return _bug(args.command)

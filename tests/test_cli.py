@@ -147,3 +147,13 @@ def test_default_baseline_found_from_any_directory(cli, tmp_path, monkeypatch, a
         assert "levers.oil.brent_usd" in out.split()
     else:
         assert (tmp_path / "out" / "eaeu_fta-vs-baseline" / "decomposition.csv").is_file()
+
+
+def test_output_piped_into_a_closed_reader_is_not_a_bug():
+    """Audit: `tradesim paths | head -3` printed a BrokenPipeError traceback and 'internal error
+    (a bug)' (exit 1). A reader that stops early is not a bug: quiet, exit 141 (SIGPIPE)."""
+    proc = subprocess.Popen([sys.executable, "-m", "model", "paths"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before the first line
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 141 and "Traceback" not in err and "bug" not in err, err
