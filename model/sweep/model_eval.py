@@ -69,7 +69,7 @@ class ModelEvaluator:
     def validate(self, parameters: Sequence[str], outcome_names: Sequence[str],
                  file: str | None = None) -> None:
         for p in parameters:
-            check_path(self.scenario, p, file=file, key=f"parameters.{p}")
+            check_path(self.scenario, p, file=file, key=f'parameters."{p}"')
         for o in outcome_names:
             self._parse(o, file)
 
