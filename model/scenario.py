@@ -388,6 +388,9 @@ def _walk(model: BaseModel, prefix: str = ""):
                                                       for v in value.values()):
             for k, v in value.items():
                 yield from _walk(v, f"{key}.{k}.")
+        elif isinstance(value, tuple) and value and all(isinstance(v, BaseModel) for v in value):
+            for i, v in enumerate(value):  # e.g. [[triggers]]
+                yield from _walk(v, f"{key}.{i}.")
         else:
             yield key, value
 

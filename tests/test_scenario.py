@@ -192,3 +192,14 @@ def test_a_year_the_user_wrote_after_a_short_horizon_is_still_refused(write_scen
     with pytest.raises(InputError) as err:
         load_scenario(path)
     assert err.value.key == "macro.india_gdp_growth" and "outside the horizon" in err.value.message
+
+
+@pytest.mark.parametrize("start", ["2040-41", "2020-21"])
+def test_trigger_start_outside_the_horizon_is_refused(write_scenario, start):
+    """Audit: a trigger's start outside the horizon was accepted and the trigger never acted;
+    a lever's start there is refused (the check did not look inside [[triggers]])."""
+    path = write_scenario(BASE + '[[triggers]]\nwhen = "balance < -40"\n'
+                          'set = "levers.us_tariff.rate"\nvalue = 0.5\n' f'start = "{start}"\n')
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    assert err.value.key == "triggers.0.start" and "no later than 2034-35" in err.value.message
