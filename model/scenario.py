@@ -202,7 +202,8 @@ def _describe(err: dict[str, Any], raw: Any = None) -> tuple[str, str]:
     msg = err["msg"].removeprefix("Value error, ")
     if isinstance(value, float) and not math.isfinite(value):
         return key, NOT_FINITE
-    if isinstance(value, dict | tuple | list) or repr(value) in msg:
+    if isinstance(value, dict | tuple | list) or re.search(
+            rf"(?<![\w.]){re.escape(repr(value))}(?![\w.])", msg):  # a whole token, not 0.0 in 0.001
         return key, msg
     return key, f"{msg} (got {value!r})"
 

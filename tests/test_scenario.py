@@ -203,3 +203,12 @@ def test_trigger_start_outside_the_horizon_is_refused(write_scenario, start):
     with pytest.raises(InputError) as err:
         load_scenario(path)
     assert err.value.key == "triggers.0.start" and "no later than 2034-35" in err.value.message
+
+
+def test_the_value_given_is_shown_even_when_it_looks_like_part_of_the_bound(write_scenario):
+    """Audit: `availability = 0.0` said only 'greater than or equal to 0.001': '0.0' is a
+    substring of '0.001', so '(got 0.0)' was dropped as if the message already had it."""
+    path = write_scenario(BASE + '[levers.rivals.x]\nsupplier = "China"\navailability = 0.0\n')
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    assert err.value.message.endswith("(got 0.0)"), err.value.message
