@@ -35,7 +35,9 @@ SUMMARY_COLUMNS = ["fiscal_year", "exports_usd_bn", "imports_usd_bn", "total_tra
 # status of a row: the base year is data; the dataset's latest year blends observed months with
 # the model (see model.drivers.nowcast); later years are projections
 STATUS = ("observed", "nowcast", "projection")
-FLOW_COLUMNS = ["fiscal_year", "direction", "flow", "value_usd_bn"]
+# status as in summary.csv; conf: the label of the base-year value the flow rests on (its
+# weakest basis in the dataset: F, F-sec, D or R; `tradesim data` gives the source)
+FLOW_COLUMNS = ["fiscal_year", "direction", "flow", "value_usd_bn", "status", "conf"]
 ROUTE_COLUMNS = ["fiscal_year", "mode", "route", "carried_mt", "share", "transit_days"]
 COMPARISON_COLUMNS = ["scenario", *SUMMARY_COLUMNS]
 RUPEE_COLUMNS = ["fiscal_year", "rupee_receipts_usd_bn", "rupee_spending_usd_bn",
@@ -140,9 +142,12 @@ class Result:
 
     @property
     def flows(self) -> pd.DataFrame:
-        b = self.batch
-        rows = [(fy, "export" if b.is_export[f] else "import", name, b.flows[self.sample, f, t])
-                for t, fy in enumerate(self.years) for f, name in enumerate(b.flow_names)]
+        b, base = self.batch, load_baseline(self.scenario.settings.dataset)
+        conf = [base.flow(name).value.basis for name in b.flow_names]
+        rows = [(fy, "export" if b.is_export[f] else "import", name, b.flows[self.sample, f, t],
+                 status, conf[f])
+                for t, (fy, status) in enumerate(zip(self.years, self.status, strict=True))
+                for f, name in enumerate(b.flow_names)]
         return pd.DataFrame(rows, columns=FLOW_COLUMNS)
 
     @property

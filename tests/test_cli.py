@@ -157,3 +157,21 @@ def test_output_piped_into_a_closed_reader_is_not_a_bug():
     proc.stdout.close()  # the reader is gone before the first line
     err = proc.stderr.read().decode()
     assert proc.wait() == 141 and "Traceback" not in err and "bug" not in err, err
+
+
+def test_flows_csv_carries_status_and_confidence_label(cli, tmp_path):
+    """Audit: labels (F/F-sec/D/R) and observed/nowcast/projection were in no output table;
+    flows.csv now says, per row, the year's status and the label of the base-year value the
+    flow rests on (its weakest basis in the dataset, as `tradesim data` lists it)."""
+    from model.data import load_baseline
+
+    code, _, err = cli("run", SCENARIOS / "baseline.toml", "--out", tmp_path, "--no-plots", "-q")
+    assert code == 0, err
+    flows = pd.read_csv(tmp_path / "baseline" / "flows.csv")
+    assert list(flows.columns) == FLOW_COLUMNS == ["fiscal_year", "direction", "flow",
+                                                   "value_usd_bn", "status", "conf"]
+    summary = pd.read_csv(tmp_path / "baseline" / "summary.csv").set_index("fiscal_year")
+    assert (flows["status"] == flows["fiscal_year"].map(summary["status"])).all()
+    base = load_baseline("fy2025-26")
+    assert (flows["conf"] == flows["flow"].map(lambda f: base.flow(f).value.basis)).all()
+    assert set(flows["conf"]) <= {"F", "F-sec", "D", "R"} and flows.notna().all().all()
