@@ -122,16 +122,22 @@ def test_compiled_results_do_not_depend_on_batch_chunks_or_threads(monkeypatch):
         np.testing.assert_array_equal(getattr(alone, name), a[7:9], err_msg=name)
 
 
-def test_moving_the_lanes_still_iterating_changes_no_number(monkeypatch):
-    """The sweeps run over the lanes still iterating, moved to the first slots
-    (fastpath.SLOTS); never moving them (SLOTS = LANES) gives the same numbers bit for bit."""
-    d = drivers("baseline.toml", trade_costs(700, seed=14))
+def assert_moving_changes_nothing(d, monkeypatch):
+    """Moving the lanes still iterating (fastpath.SLOTS) or never (SLOTS = LANES): the same
+    numbers bit for bit, and the numpy path's to 1e-10."""
     moved = project(d, fast=True)
     monkeypatch.setattr(fastpath, "SLOTS", fastpath.LANES)
     kept = project(d, fast=True)
     for name in FIELDS + ("market_cost",):
         np.testing.assert_array_equal(getattr(moved, name), getattr(kept, name), err_msg=name)
     assert_close(moved, project(d, fast=False))
+
+
+def test_moving_the_lanes_still_iterating_changes_no_number(monkeypatch):
+    """The sweeps run over the lanes still iterating, moved to the first slots
+    (fastpath.SLOTS); never moving them (SLOTS = LANES) gives the same numbers bit for bit."""
+    d = drivers("baseline.toml", trade_costs(700, seed=14))
+    assert_moving_changes_nothing(d, monkeypatch)
 
 
 def test_other_corridor_models_and_triggers_keep_the_numpy_path(monkeypatch):
@@ -211,9 +217,4 @@ def test_moving_lanes_with_every_input_swept_changes_no_number(monkeypatch):
     d = drivers("baseline.toml", over)
     assert d.routes.days.shape[0] == d.routes.freight["container"].shape[0] == 700
     assert d.usd_per_t.shape[0] == d.time_cost.shape[0] == 700
-    moved = project(d, fast=True)
-    monkeypatch.setattr(fastpath, "SLOTS", fastpath.LANES)
-    kept = project(d, fast=True)
-    for name in FIELDS + ("market_cost",):
-        np.testing.assert_array_equal(getattr(moved, name), getattr(kept, name), err_msg=name)
-    assert_close(moved, project(d, fast=False))
+    assert_moving_changes_nothing(d, monkeypatch)
