@@ -175,12 +175,15 @@ SLOTS = 32  # the sweeps run over a multiple of this many slots (whole SIMD loop
 #             move the lanes still iterating (tests/test_fastpath.py)
 
 
-def _move_py(s, d, pf, pm, pr, sp, lane_of, new):
-    """Slot ``s``'s sweep state (its inputs and iterates) to slot ``d``."""
-    for pack in (pf, pm, pr):
+def _move_py(s, d, pf, pm, pr, sp, lane_of, new, var_f, var_m, var_r):
+    """Slot ``s``'s sweep state (its inputs and iterates) to slot ``d``. Only the packs' rows
+    flagged in ``var_*`` move: the others come from inputs without a sample axis and hold the
+    same number in every slot."""
+    for pack, var in ((pf, var_f), (pm, var_m), (pr, var_r)):
         for p in range(pack.shape[0]):
-            for r in range(pack.shape[1]):
-                pack[p, r, d] = pack[p, r, s]
+            if var[p]:
+                for r in range(pack.shape[1]):
+                    pack[p, r, d] = pack[p, r, s]
     for j in range(new.shape[0]):
         new[j, d] = new[j, s]
     sp[d] = sp[s]
@@ -286,6 +289,25 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
     n_moved = np.empty(B, np.int64)
     n_nan = np.empty(B, np.int64)
     active = np.empty(B, np.bool_)
+    stop = np.empty(B, np.bool_)
+    # the packs' rows that differ between slots; the others (from inputs without a sample
+    # axis: the same number in every slot) are not moved
+    var_f, var_m = np.ones(10, np.bool_), np.ones(12, np.bool_)
+    var_r = np.ones(2 + 2 * nm, np.bool_)
+    shared_extra = energy2.shape[0] == 1 and diversion2.shape[0] == 1
+    var_f[2] = el.shape[0] > 1 or speed.shape[0] > 1  # nes
+    var_f[4] = not shared_extra  # extra
+    var_f[5] = var_f[7] = usd.shape[0] > 1  # kt_usd, inv_usd
+    var_f[6] = tc.shape[0] > 1  # tc_l
+    var_m[0] = var_m[1] = var_m[2] = sigma.shape[0] > 1  # 1 - sigma, its reciprocal, sigma
+    var_m[3] = sigma.shape[0] > 1 or el.shape[0] > 1  # sigma - Em
+    var_m[4] = theta.shape[0] > 1  # theta_0
+    var_m[6] = level2.shape[0] > 1  # base_m
+    var_m[7] = not shared_extra  # extra_m
+    var_m[11] = log_a2.shape[0] > 1  # la0
+    var_r[0] = days2.shape[0] > 1
+    var_r[1] = cap2.shape[0] > 1
+    var_r[2:] = freight2.shape[0] > 1  # freight, served
     for start in range(lo, hi, B):
         live = min(B, hi - start)
         for ln in range(B):  # the samples' constants (gathers)
@@ -423,6 +445,7 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
             for ln in range(B):
                 active[ln] = True
             ns = B  # slots the sweeps run over
+            in_place = True  # slot = lane (until a move)
             # flows not routed carry no transport cost (tau = 0, as _assign gives them): their
             # values are the year's, ln(1 + 0) = 0 and e^(nes 0) = 1 exactly
             for j in range(f):
@@ -577,6 +600,7 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                 # slots that stop now: their lane's results are this sweep's; the others move on
                 going = 0
                 for sl in range(ns):
+                    stop[sl] = False
                     if not active[sl]:
                         continue
                     moved = n_moved[sl] > 0
@@ -590,14 +614,31 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                         going += 1
                         continue
                     active[sl] = False
-                    ln = lane_of[sl]
+                    stop[sl] = True
+                if in_place:  # slot = lane still: the copies as selects, row by row (SIMD)
                     for j in range(f):
-                        fin[j, ln] = new[j, sl]
-                        res_lt[j, ln] = log_tau[j, sl]
-                        res_v[j, ln] = vals[j, sl]
+                        for sl in range(ns):
+                            on = stop[sl]
+                            fin[j, sl] = new[j, sl] if on else fin[j, sl]
+                            res_lt[j, sl] = log_tau[j, sl] if on else res_lt[j, sl]
+                            res_v[j, sl] = vals[j, sl] if on else res_v[j, sl]
                     for m in range(nm):
                         for r in range(nr):
-                            res_mt[m, r, ln] = carried[m, r, sl]
+                            for sl in range(ns):
+                                on = stop[sl]
+                                res_mt[m, r, sl] = carried[m, r, sl] if on else res_mt[m, r, sl]
+                else:
+                    for sl in range(ns):
+                        if not stop[sl]:
+                            continue
+                        ln = lane_of[sl]
+                        for j in range(f):
+                            fin[j, ln] = new[j, sl]
+                            res_lt[j, ln] = log_tau[j, sl]
+                            res_v[j, ln] = vals[j, sl]
+                        for m in range(nm):
+                            for r in range(nr):
+                                res_mt[m, r, ln] = carried[m, r, sl]
                 if going == 0:
                     break
                 # few still going: into the first slots (a multiple of slots), sweeps over those
@@ -608,10 +649,11 @@ def _years(lo, hi, y, v0, is_goods, epos, level, lpc, el, speed, diversion, ener
                         if active[sl]:
                             while active[d]:
                                 d += 1
-                            _move(sl, d, pf, pm, pr, sp, lane_of, new)
+                            _move(sl, d, pf, pm, pr, sp, lane_of, new, var_f, var_m, var_r)
                             active[d] = True
                             active[sl] = False
                     ns = keep
+                    in_place = False
                 for j in range(f):
                     for sl in range(ns):
                         x1 = tau_in[j, sl]

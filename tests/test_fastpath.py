@@ -122,16 +122,22 @@ def test_compiled_results_do_not_depend_on_batch_chunks_or_threads(monkeypatch):
         np.testing.assert_array_equal(getattr(alone, name), a[7:9], err_msg=name)
 
 
-def test_moving_the_lanes_still_iterating_changes_no_number(monkeypatch):
-    """The sweeps run over the lanes still iterating, moved to the first slots
-    (fastpath.SLOTS); never moving them (SLOTS = LANES) gives the same numbers bit for bit."""
-    d = drivers("baseline.toml", trade_costs(700, seed=14))
+def assert_moving_changes_nothing(d, monkeypatch):
+    """Moving the lanes still iterating (fastpath.SLOTS) or never (SLOTS = LANES): the same
+    numbers bit for bit, and the numpy path's to 1e-10."""
     moved = project(d, fast=True)
     monkeypatch.setattr(fastpath, "SLOTS", fastpath.LANES)
     kept = project(d, fast=True)
     for name in FIELDS + ("market_cost",):
         np.testing.assert_array_equal(getattr(moved, name), getattr(kept, name), err_msg=name)
     assert_close(moved, project(d, fast=False))
+
+
+def test_moving_the_lanes_still_iterating_changes_no_number(monkeypatch):
+    """The sweeps run over the lanes still iterating, moved to the first slots
+    (fastpath.SLOTS); never moving them (SLOTS = LANES) gives the same numbers bit for bit."""
+    d = drivers("baseline.toml", trade_costs(700, seed=14))
+    assert_moving_changes_nothing(d, monkeypatch)
 
 
 def test_other_corridor_models_and_triggers_keep_the_numpy_path(monkeypatch):
@@ -195,3 +201,20 @@ def test_vectorisable_exp_expm1_log1p_agree_with_libm():
     out = np.empty(3)
     applier(fastpath._expm1)(np.array([-41.0, -np.inf, -1e300]), out)
     np.testing.assert_array_equal(out, -1.0)
+
+
+def test_moving_lanes_with_every_input_swept_changes_no_number(monkeypatch):
+    """A moved slot takes only the inputs that differ between samples (the others hold the same
+    number in every slot): with route days, freight, value
+    density and time cost swept too, moving the lanes still
+    iterating or not gives the same numbers bit for bit, and the numpy path's to 1e-10."""
+    rng = np.random.default_rng(15)
+    over = trade_costs(700, seed=15)
+    over["corridors.routes.suez.days"] = rng.uniform(30, 50, 700)
+    over["corridors.routes.instc.freight_usd_per_t.container"] = rng.uniform(100, 300, 700)
+    over["flows.engineering.usd_per_t"] = rng.uniform(2e3, 2e4, 700)
+    over["flows.textiles.time_cost"] = rng.uniform(0.0, 0.01, 700)
+    d = drivers("baseline.toml", over)
+    assert d.routes.days.shape[0] == d.routes.freight["container"].shape[0] == 700
+    assert d.usd_per_t.shape[0] == d.time_cost.shape[0] == 700
+    assert_moving_changes_nothing(d, monkeypatch)
