@@ -9,7 +9,8 @@ from scipy import stats
 
 from model.sweep import parse_sweep, run_sweep
 from model.sweep.evaluators import Ishigami, Linear
-from model.sweep.methods import build_design, design_rows, first_order, total_order
+from model.sweep.methods import (bootstrap_indices, build_design, design_rows, first_order,
+                                 total_order)
 from model.sweep.samplers import Marginal, to_inputs
 
 PI = {"low": -np.pi, "high": np.pi}
@@ -114,3 +115,22 @@ def test_montecarlo_correlation_and_samplers():
         assert len(r.samples) == 4096
         assert np.corrcoef(r.samples["x1"], r.samples["x2"])[0, 1] == pytest.approx(-0.5,
                                                                                   abs=0.05)
+
+
+def test_bootstrap_of_a_small_n_skips_resamples_without_variance():
+    """n = 4 with one distinct value among the outputs' draws: many resamples draw the same
+    value four times (no variance). They are left out, with no warning (warnings are errors
+    here), and the interval of an input that never varies its output is NaN, not 0/0."""
+    f_A = np.array([1.0, 1.0, 1.0, 3.0])
+    f_B = np.array([1.0, 1.0, 1.0, 1.0])
+    f_AB = np.vstack([f_A, f_B])  # input 0 moves the output as A does, input 1 as B
+    ci = bootstrap_indices(f_A, f_B, f_AB, resamples=400, confidence=0.9,
+                           rng=np.random.default_rng(0))
+    assert ci.shape == (2, 2, 2)
+    assert np.isfinite(ci).all()  # some resamples keep the 3.0: defined intervals
+    assert (ci[:, 0] <= ci[:, 1]).all()
+    flat = np.ones(4)
+    none = bootstrap_indices(flat, flat, np.vstack([flat, flat]), resamples=50, confidence=0.9,
+                             rng=np.random.default_rng(0))
+    assert np.isnan(none).all()
+    assert np.isnan(first_order(flat, flat, np.vstack([flat]))).all()

@@ -215,14 +215,21 @@ def tornado_table(spec: SweepSpec, X: np.ndarray, Y: np.ndarray) -> pd.DataFrame
 
 def first_order(f_A: np.ndarray, f_B: np.ndarray, f_AB: np.ndarray) -> np.ndarray:
     """S1, Saltelli et al. (2010) Table 2 (b); arrays (..., n) and (..., d, n), centred."""
-    var = np.var(np.concatenate([f_A, f_B], axis=-1), axis=-1)[..., None]
-    return np.mean(f_B[..., None, :] * (f_AB - f_A[..., None, :]), axis=-1) / var
+    return _per_variance(np.mean(f_B[..., None, :] * (f_AB - f_A[..., None, :]), axis=-1),
+                         f_A, f_B)
 
 
 def total_order(f_A: np.ndarray, f_B: np.ndarray, f_AB: np.ndarray) -> np.ndarray:
     """ST, Jansen (1999) as in Saltelli et al. (2010) Table 2 (f)."""
+    return _per_variance(0.5 * np.mean((f_A[..., None, :] - f_AB) ** 2, axis=-1), f_A, f_B)
+
+
+def _per_variance(x: np.ndarray, f_A: np.ndarray, f_B: np.ndarray) -> np.ndarray:
+    """``x`` over the outcome's variance; NaN where it has none (a bootstrap resample of a
+    small n can draw the same value n times: the index is then undefined, not infinite)."""
     var = np.var(np.concatenate([f_A, f_B], axis=-1), axis=-1)[..., None]
-    return 0.5 * np.mean((f_A[..., None, :] - f_AB) ** 2, axis=-1) / var
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(var > 0, x / np.where(var > 0, var, 1.0), np.nan)
 
 
 def bootstrap_indices(f_A: np.ndarray, f_B: np.ndarray, f_AB: np.ndarray, *, resamples: int,
@@ -237,7 +244,12 @@ def bootstrap_indices(f_A: np.ndarray, f_B: np.ndarray, f_AB: np.ndarray, *, res
         s1.append(first_order(a, b, ab))
         st.append(total_order(a, b, ab))
     q = [(1 - confidence) / 2, (1 + confidence) / 2]
-    return np.stack([np.quantile(np.vstack(s1), q, axis=0), np.quantile(np.vstack(st), q, axis=0)])
+    s1, st = np.vstack(s1), np.vstack(st)
+    # resamples without variance are left out; an input whose resamples all lack it: NaN
+    usable = np.isfinite(s1).any(axis=0) & np.isfinite(st).any(axis=0)
+    s1, st = np.where(usable, s1, 0.0), np.where(usable, st, 0.0)
+    ci = np.stack([np.nanquantile(s1, q, axis=0), np.nanquantile(st, q, axis=0)])
+    return np.where(usable, ci, np.nan)
 
 
 def sobol_table(spec: SweepSpec, Y: np.ndarray) -> pd.DataFrame:
