@@ -202,7 +202,7 @@ def _describe(err: dict[str, Any], raw: Any = None) -> tuple[str, str]:
     msg = err["msg"].removeprefix("Value error, ")
     if isinstance(value, float) and not math.isfinite(value):
         return key, NOT_FINITE
-    if isinstance(value, dict | tuple | list) or re.search(
+    if isinstance(value, dict | tuple | list) or "(got " in msg or re.search(
             rf"(?<![\w.]){re.escape(repr(value))}(?![\w.])", msg):  # a whole token, not 0.0 in 0.001
         return key, msg
     return key, f"{msg} (got {value!r})"

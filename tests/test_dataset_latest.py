@@ -103,6 +103,9 @@ def test_coverage_command_prints_both_tables(cli):
     code, out, _ = cli("data", "--coverage")
     assert code == 0
     assert "share of each official total" in out and "rests_on_r_pct" in out
+    # years with HS rows but no official total say so, not NaN
+    assert "NaN" not in out and "export     2017-18              n/a" in out
+    assert "n/a: the dataset holds no official total" in out
     code, out, _ = cli("data", "--coverage", "--csv")
     lines = out.splitlines()
     assert lines[0].startswith("direction,fiscal_year") and any("label_shares" in x for x in lines)

@@ -212,3 +212,16 @@ def test_the_value_given_is_shown_even_when_it_looks_like_part_of_the_bound(writ
     with pytest.raises(InputError) as err:
         load_scenario(path)
     assert err.value.message.endswith("(got 0.0)"), err.value.message
+
+
+def test_a_message_that_names_its_value_is_not_given_a_second_got(tmp_path):
+    """A validator that says what it got (a trigger's threshold) is not followed by the whole
+    input again: one '(got ...)' per message."""
+    p = tmp_path / "t.toml"
+    p.write_text('name = "t"\n[[triggers]]\nwhen = "oil.volume_mbd > nan"\n'
+                 '[triggers.set]\n"levers.oil.volume_mbd" = 1.0\n')
+    with pytest.raises(InputError) as e:
+        load_scenario(p)
+    text = str(e.value)
+    assert "threshold must be finite (got 'nan')" in text
+    assert text.count("(got ") == 1, text

@@ -47,7 +47,10 @@ def main(args: argparse.Namespace) -> int:
         if args.csv:
             return _print(coverage_report(base), True)
         print(f"Dataset {args.dataset}: share of each official total explained by HS table rows")
-        _print(hs_coverage(base), False)
+        cov = hs_coverage(base)
+        _print(cov, False)
+        if cov["official_usd_bn"].isna().any():
+            print("n/a: the dataset holds no official total for that year (HS rows only)")
         print(f"\nFY{label_shares(base)['fiscal_year'].iloc[0]} flow values by the weakest label "
               "they rest on (% of the direction's total; R includes values derived from R)")
         return _print(label_shares(base), False)
@@ -67,5 +70,5 @@ def _print(table: pd.DataFrame, as_csv: bool) -> int:
     else:
         with pd.option_context("display.max_rows", None, "display.max_colwidth", 90,
                                "display.width", 200):
-            print(table.to_string(index=False))
+            print(table.to_string(index=False, na_rep="n/a"))  # n/a: not in the dataset
     return 0

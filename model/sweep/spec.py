@@ -297,7 +297,8 @@ def _message(err: dict[str, Any]) -> tuple[str, str]:
     if err["type"] == "literal_error":
         msg = msg.replace("Input should be", "must be")
         return key, f"{msg} (got {err['input']!r})"
-    if "input" in err and not isinstance(err["input"], dict | list):
+    # a validator that names the value itself already says what it got
+    if "input" in err and not isinstance(err["input"], dict | list) and "(got " not in msg:
         return key, f"{msg} (got {err['input']!r})"
     return key, msg
 
