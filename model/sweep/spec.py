@@ -159,6 +159,14 @@ class MorrisOptions(BaseModel):
     resamples: Annotated[int, Field(ge=1, le=100_000)] = 1000
 
 
+class RuleError(ValueError):
+    """A rule across keys of the sweep (method and n, ...), blamed on the key to change."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(message)
+        self.key = key
+
+
 class SweepSpec(BaseModel):
     """A validated sweep. Build with :func:`load_sweep` or ``SweepSpec.model_validate``."""
 
@@ -200,36 +208,36 @@ class SweepSpec(BaseModel):
     def _method_rules(self) -> SweepSpec:
         m = self.method
         if m in ("montecarlo", "sobol", "morris") and self.n is None:
-            raise ValueError(f"method {m!r} needs n")
+            raise RuleError("n", f"method {m!r} needs n")
         if m in ("grid", "tornado") and self.n is not None:
-            raise ValueError(f"n is not used by method {m!r}; remove it")
+            raise RuleError("n", f"n is not used by method {m!r}; remove it")
         if self.sampler is not None and m != "montecarlo":
-            raise ValueError(f"sampler applies to method 'montecarlo' only, not {m!r}")
+            raise RuleError("sampler", f"sampler applies to method 'montecarlo' only, not {m!r}")
         if m == "sobol" and self.n & (self.n - 1):
             lo = 1 << (self.n.bit_length() - 1)
-            raise ValueError(
-                f"sobol needs n to be a power of two (got {self.n}; try {lo} or {lo * 2})"
+            raise RuleError(
+                "n", f"sobol needs n to be a power of two (got {self.n}; try {lo} or {lo * 2})"
             )
         if m == "montecarlo" and self.sampler == "sobol" and self.n & (self.n - 1):
-            raise ValueError(f"sampler 'sobol' needs n to be a power of two (got {self.n})")
+            raise RuleError("n", f"sampler 'sobol' needs n to be a power of two (got {self.n})")
         if self.correlations and m in ("sobol", "grid", "tornado", "morris"):
-            raise ValueError(
-                f"method {m!r} needs independent inputs: Sobol'/Morris indices and one-at-a-time "
+            raise RuleError(
+                "correlations", f"method {m!r} needs independent inputs: Sobol'/Morris indices and one-at-a-time "
                 "or grid designs are not defined for correlated parameters; remove "
                 "[[correlations]] or use method 'montecarlo'"
             )
         if m in ("sobol", "morris") and self.n < 2:
             what = ("the bootstrap interval of one base sample has zero width" if m == "sobol"
                     else "sigma and the interval of mu* need two trajectories")
-            raise ValueError(f"method {m!r} needs n >= 2 (got {self.n}): {what}")
+            raise RuleError("n", f"method {m!r} needs n >= 2 (got {self.n}): {what}")
         if m == "sobol" and len(self.parameters) < 2:
-            raise ValueError("method 'sobol' needs at least two parameters (one input explains "
+            raise RuleError("parameters", "method 'sobol' needs at least two parameters (one input explains "
                              "all the variance); use 'tornado' or 'montecarlo' for one")
         dupes = sorted({o for o in self.outcomes if self.outcomes.count(o) > 1})
         if dupes:
-            raise ValueError(f"outcome {dupes[0]!r} is listed twice; list each once")
+            raise RuleError("outcomes", f"outcome {dupes[0]!r} is listed twice; list each once")
         if self.evaluator == "model" and self.scenario is None:
-            raise ValueError("scenario is required (path of the base scenario file)")
+            raise RuleError("scenario", "scenario is required (path of the base scenario file)")
         return self
 
     @property
@@ -285,6 +293,9 @@ def _message(err: dict[str, Any]) -> tuple[str, str]:
                 if not (isinstance(p, str) and i >= 2 and err["loc"][i - 1] != "parameters"
                         and (p in _TAGS or p.startswith(_TAG_PREFIXES))))
     key = ".".join(f'"{p}"' if isinstance(p, str) and "." in p else str(p) for p in loc)
+    rule = (err.get("ctx") or {}).get("error")
+    if not loc and isinstance(rule, RuleError):  # a whole-sweep rule: the key it names
+        return rule.key, str(rule)
     if err["type"] == "extra_forbidden":
         owner = _model_at(loc)
         allowed = _allowed_keys(owner) if owner else []
