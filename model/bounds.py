@@ -55,6 +55,23 @@ def _field_bounds(field) -> Bounds:
     return _apply(field.metadata, _bounds_of(field.annotation))
 
 
+def range_text(bounds: Bounds) -> str:
+    """``[0, 50]``, ``(0, inf]``: a range as messages show it (an open side as infinity)."""
+    lo, hi, exclusive = bounds
+    return (f"{'(' if exclusive else '['}{'-inf' if lo is None else f'{lo:g}'}, "
+            f"{'inf' if hi is None else f'{hi:g}'}]")
+
+
+def below(v: float, bounds: Bounds) -> bool:
+    """``v`` under the low end (at it, where that end is exclusive)."""
+    lo, _, exclusive = bounds
+    return lo is not None and (v < lo or (exclusive and v <= lo))
+
+
+def above(v: float, bounds: Bounds) -> bool:
+    return bounds[1] is not None and v > bounds[1]
+
+
 def schema_range(path: str) -> tuple[float | None, float | None, bool]:
     """Allowed (low, high, low-exclusive) of a numeric parameter path, from the schema."""
     node: type[BaseModel] = ScenarioSpec

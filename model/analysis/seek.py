@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.bounds import schema_range
+from model.bounds import range_text, schema_range
 from model.data import load_baseline
 from model.errors import InputError
 from model.fiscal import fy_label
@@ -76,8 +76,7 @@ class SeekResult:
 def lever_range(sc: Scenario, lever: str, lo: float | None, hi: float | None) -> tuple[float, float]:
     """The search range: --lo/--hi, else the schema's bounds (checked against them)."""
     s_lo, s_hi, exclusive = schema_range(lever)
-    allowed = (f"{'(' if exclusive else '['}{'-inf' if s_lo is None else f'{s_lo:g}'}, "
-               f"{'inf' if s_hi is None else f'{s_hi:g}'}]")
+    allowed = range_text((s_lo, s_hi, exclusive))
     for flag, bound in (("--lo", lo), ("--hi", hi)):
         if bound is not None and not math.isfinite(bound):
             raise InputError(f"{NOT_FINITE} (got {bound})", key=flag)

@@ -358,7 +358,7 @@ def _check_dated(timeline, monthly, kinds: dict[str, str], base_year: int,
                  latest: int | None) -> None:
     """Dated values name a quantity the model reads, a year after the base year and a value in
     the scenario schema's range; observed months fall in the nowcast year, are not negative."""
-    from model.bounds import schema_range
+    from model.bounds import above, below, range_text, schema_range
 
     paths = (*TIMELINE_PATHS, *(f"flows.{name}.tariff" for name in kinds))
     for i, d in enumerate(timeline):
@@ -371,11 +371,10 @@ def _check_dated(timeline, monthly, kinds: dict[str, str], base_year: int,
         if d.year <= base_year:
             raise DataError(f"{where}.fiscal_year: {fy_label(d.year)} must be after the base "
                             f"year {fy_label(base_year)}")
-        lo, hi, open_lo = schema_range(d.path)
-        v = d.value.value
-        if (lo is not None and (v < lo or (open_lo and v <= lo))) or (hi is not None and v > hi):
+        bounds, v = schema_range(d.path), d.value.value
+        if below(v, bounds) or above(v, bounds):
             raise DataError(f"{where}.value: {v:g} is outside the allowed range "
-                            f"{'(' if open_lo else '['}{lo}, {hi}]")
+                            f"{range_text(bounds)}")
     for i, m in enumerate(monthly):  # observed months blend into energy values (drivers.nowcast)
         where = f"monthly[{i}:{m.flow}:{m.month}]"
         if kinds.get(m.flow) not in ("crude", "lng", "oil_indexed") or \

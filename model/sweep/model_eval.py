@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from model import __version__, outcomes
-from model.bounds import schema_range
+from model.bounds import above, below, range_text, schema_range
 from model.errors import InputError
 from model.fiscal import fy_label, parse_fy
 from model.projection import run_batch
@@ -76,14 +76,12 @@ class ModelEvaluator:
     def check_ranges(self, supports: dict[str, tuple[float, float]], file: str | None) -> None:
         """Refuse distributions that can sample values the scenario schema does not allow."""
         for path, (s_lo, s_hi) in supports.items():
-            lo, hi, open_lo = schema_range(path)
-            below = lo is not None and (s_lo < lo or (open_lo and s_lo <= lo))
-            above = hi is not None and s_hi > hi
-            if below or above:
-                allowed = f"{'(' if open_lo else '['}{lo}, {hi}]"
-                raise InputError(f"samples reach {s_lo if below else s_hi:g} but the allowed "
-                                 f"range is {allowed}; narrow low/high (or truncate the "
-                                 "distribution)", file=file, key=f'parameters."{path}"')
+            bounds = schema_range(path)
+            low = below(s_lo, bounds)
+            if low or above(s_hi, bounds):
+                raise InputError(f"samples reach {s_lo if low else s_hi:g} but the allowed "
+                                 f"range is {range_text(bounds)}; narrow low/high (or truncate "
+                                 "the distribution)", file=file, key=f'parameters."{path}"')
 
     def check_values(self, parameters: dict, file: str | None) -> None:
         """Every value a sweep can hand the model -- each input's ends, its discrete choices,
