@@ -20,6 +20,7 @@ The numpy path stays the reference and is used for small batches (no JIT compile
 deterministic run), the queueing / DES corridor models, triggers, extreme trade costs (the markets'
 log-sum-exp) and when numba is not installed. ``TRADESIM_NO_NUMBA=1`` turns this path off.
 """
+
 from __future__ import annotations
 
 import importlib.util
